@@ -1,0 +1,37 @@
+# Entry points: `make demo` shows the rollback on the local OMS emulator, `make test` runs every check.
+# Both set up what they need (a virtualenv in .venv) on a fresh machine.
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+# The collection must sit at .../ansible_collections/hotwax/oms for Ansible to find it; a link does that.
+COLLECTIONS := $(CURDIR)/build/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup demo test gates clean
+
+setup: $(VENV)/.installed $(COLLECTIONS)/ansible_collections/hotwax/oms
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(COLLECTIONS)/ansible_collections/hotwax/oms:
+	mkdir -p $(COLLECTIONS)/ansible_collections/hotwax
+	ln -sfn $(CURDIR) $@
+
+demo: setup
+	bash demo/run-demo.sh
+
+test: setup
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory gates
+
+# Every release gate (ansible-test sanity on the oldest and newest ansible-core, ansible-lint, galaxy-importer, docs,
+# changelog, execution environment, action group); scripts/release-gates.sh prepares what it needs under build/.
+gates: setup
+	bash scripts/release-gates.sh
+
+clean:
+	rm -rf $(VENV) build tests/output .pytest_cache

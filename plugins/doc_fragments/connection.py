@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """How every hotwax.oms module reaches the OMS, documented once."""
+
+    DOCUMENTATION = r'''
+options:
+  oms_url:
+    description:
+      - Base URL of the HotWax Commerce OMS (Maarg) instance, for example C(https://acme-maarg.hotwax.io).
+      - The modules add C(/rest/s1/) themselves.
+      - If not set, the environment variable E(HOTWAX_OMS_URL) is used.
+    type: str
+    required: true
+  token:
+    description:
+      - A bearer JWT, for example one issued in the OMS under Settings > JWT Tokens. The usual credential for automation.
+      - Give either O(token), or O(username) with O(password); not both.
+      - If not set, the environment variable E(HOTWAX_OMS_TOKEN) is used.
+    type: str
+  username:
+    description:
+      - OMS user to log in as with O(password). On a login session an expired token is renewed once per request.
+      - If not set, the environment variable E(HOTWAX_OMS_USERNAME) is used.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - If not set, the environment variable E(HOTWAX_OMS_PASSWORD) is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the OMS. Turn off only for a test instance.
+      - If not set, the environment variable E(HOTWAX_OMS_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a CA bundle (PEM) to verify the OMS certificate with, for instances behind a private CA.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request before it counts as failed (and is retried).
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times one request is retried after HTTP 429 (waiting as long as its C(Retry-After) says,
+        at most 60 seconds), 502, 503, 504, a dropped connection or a timeout.
+      - Retries back off exponentially (0, 1, 2, 4, 8... seconds). V(0) disables retries.
+    type: int
+    default: 5
+requirements:
+  - requests
+notes:
+  - Options are taken first from the task, then from the environment variables named above.
+  - Use C(module_defaults) with the action group C(group/hotwax.oms.hotwax) to set the connection once per play.
+  - No secret (token, password, or the credentials the OMS keeps for each Shopify shop) ever appears in a
+    return value, a diff, a warning or an error message.
+'''
+
+    ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    description: Reads only, sends no write, and reports what would change.
+    support: full
+  diff_mode:
+    description: Shows the value of every record that changes, before and after.
+    support: full
+  action_group:
+    description: Use C(group/hotwax.oms.hotwax) in C(module_defaults) to set default values for this module.
+    support: full
+    membership:
+      - hotwax.oms.hotwax
+'''
+
+    INFO_ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    description: Only reads; runs the same in check mode.
+    support: full
+    details: This action does not modify state.
+  diff_mode:
+    description: Reads only, so there is never a diff.
+    support: N/A
+    details: This action does not modify state.
+  action_group:
+    description: Use C(group/hotwax.oms.hotwax) in C(module_defaults) to set default values for this module.
+    support: full
+    membership:
+      - hotwax.oms.hotwax
+'''

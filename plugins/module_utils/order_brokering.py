@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Product stores and their order brokering switch (``enableBrokering``)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, Record
+
+STORES_PATH = 'admin/productStores'
+LEGACY_STORES_PATH = 'oms/productStores'  # servers older than Maarg 4.4.0
+
+STORE_SELECTION_SPEC = dict(
+    product_store_ids=dict(type='list', elements='str', default=[ALL]),
+)
+
+
+def brokering_enabled(raw):
+    """``enableBrokering`` is Y or N; a missing value means enabled."""
+    return raw != 'N'
+
+
+class OrderBrokering:
+    """Reads the selected product stores as Records, and writes one store's brokering switch."""
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+        self.store_ids = module.selected_ids('product_store_ids')
+        self.path = STORES_PATH
+
+    def _list_stores(self):
+        try:
+            return self.client.get_all(self.path)
+        except OmsApiError as exc:
+            if exc.status != 404 or self.path == LEGACY_STORES_PATH:
+                raise
+            self.path = LEGACY_STORES_PATH  # an unknown path answers 404; an unknown store never does
+            return self.client.get_all(self.path)
+
+    def read(self):
+        stores = self.module.call(self._list_stores)
+        stores = self.module.pick(stores, 'productStoreId', self.store_ids, 'product store ids')
+        return [Record(store['productStoreId'], 'product store %s order brokering' % store['productStoreId'],
+                       brokering_enabled(store.get('enableBrokering')), brokering_enabled(store.get('enableBrokering')),
+                       info={'product_store_id': store['productStoreId'], 'name': store.get('storeName')})
+                for store in stores]
+
+    def read_back(self):
+        return dict((record.key, (record.before, record.current)) for record in self.read())
+
+    def write(self, record):
+        store_id = record.key
+        return self.client.put('%s/%s' % (self.path, quote(store_id, safe='')),
+                               {'productStoreId': store_id, 'enableBrokering': 'Y' if record.wanted else 'N'})
+
+
+def stores_result(records):
+    """The ``product_stores`` return value."""
+    return [dict(record.info, before=record.before, after=record.after) for record in records]

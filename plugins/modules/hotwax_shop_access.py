@@ -1,0 +1,177 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hotwax_shop_access
+short_description: Set the Shopify access scope of HotWax OMS shops
+version_added: 0.1.0
+description:
+  - Sets the access scope of Shopify shops in HotWax Commerce OMS, the first step of the rollback runbook.
+    V(no_access) stops every call between the OMS and Shopify (order import, inventory push, fulfillment updates).
+  - A shop's scope lives in two kinds of record, and both are set by default. C(remote) records are the
+    SystemMessageRemotes that current OMS services check; a remote belongs to a shop when its internal id is the
+    shop id, its remote id is the Shopify shop id, or its send URL holds the shop's myshopify domain.
+    C(config) records are the legacy ShopifyConfig rows that the OFBiz screen of the runbook edits.
+  - Only records whose scope differs are written; every write is read back. A missing scope counts as
+    V(SHOP_READ_ACCESS), which is how the OMS reads it; an empty scope is never written.
+  - With O(restore), each record is put back to the C(before) value of an earlier run's result,
+    record by record, legacy enum ids included.
+author:
+  - hotwax.oms developers (@hotwax)
+extends_documentation_fragment:
+  - hotwax.oms.connection
+  - hotwax.oms.connection.ATTRIBUTES
+options:
+  shop_ids:
+    description:
+      - Ids of the shops (C(shopId)) to set, or V(all) for every shop of the OMS.
+    type: list
+    elements: str
+    required: true
+  access_scope:
+    description:
+      - The scope to set. V(no_access), V(read) and V(read_write) name V(SHOP_NO_ACCESS), V(SHOP_READ_ACCESS) and
+        V(SHOP_RW_ACCESS); an enum id, including the legacy V(SHOP_READ_WRITE_ACCESS), is set as given.
+      - Required unless O(restore) is given.
+    type: str
+    choices: [no_access, read, read_write, SHOP_NO_ACCESS, SHOP_READ_ACCESS, SHOP_RW_ACCESS, SHOP_READ_WRITE_ACCESS]
+  targets:
+    description:
+      - Which records to set. V(remote) are SystemMessageRemotes, V(config) legacy ShopifyConfig rows.
+    type: list
+    elements: str
+    choices: [remote, config]
+    default: [remote, config]
+  restore:
+    description:
+      - The RV(shops) list of an earlier run of this module or of M(hotwax.oms.hotwax_shop_access_info),
+        for example from a snapshot. Each record it lists is set back to its C(before) scope (an empty one
+        to V(SHOP_READ_ACCESS)). Records it does not list are left alone.
+      - Every listed shop must be among O(shop_ids). Mutually exclusive with O(access_scope).
+    type: list
+    elements: dict
+'''
+
+EXAMPLES = r'''
+- name: Cut every shop off from Shopify
+  hotwax.oms.hotwax_shop_access:
+    oms_url: https://acme-maarg.hotwax.io
+    token: "{{ vault_hotwax_token }}"
+    shop_ids: [all]
+    access_scope: no_access
+  register: closed
+
+- name: Give one shop read access, on its remote records only
+  hotwax.oms.hotwax_shop_access:
+    oms_url: https://acme-maarg.hotwax.io
+    username: automation
+    password: "{{ vault_hotwax_password }}"
+    shop_ids: [SHOP]
+    access_scope: read
+    targets: [remote]
+
+- name: Put back exactly what the first task found
+  hotwax.oms.hotwax_shop_access:
+    oms_url: https://acme-maarg.hotwax.io
+    token: "{{ vault_hotwax_token }}"
+    shop_ids: [all]
+    restore: "{{ closed.shops }}"
+'''
+
+RETURN = r'''
+shops:
+  description: Each selected shop with its records and their scope before and after.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    shop_id:
+      description: The shop id.
+      type: str
+      sample: SHOP
+    name:
+      description: The shop name.
+      type: str
+      sample: New Era Cap Japan
+    product_store_id:
+      description: The product store the shop belongs to.
+      type: str
+      sample: STORE
+    records:
+      description: The shop's remote and config records.
+      type: list
+      elements: dict
+      contains:
+        target:
+          description: V(remote) for a SystemMessageRemote, V(config) for a ShopifyConfig row.
+          type: str
+          sample: remote
+        id:
+          description: The record id (C(systemMessageRemoteId) or C(shopifyConfigId)).
+          type: str
+          sample: SHOP_CONFIG
+        shop_id:
+          description: The shop the record belongs to.
+          type: str
+          sample: SHOP
+        before:
+          description: The scope enum id before the task; null when the record had none.
+          type: str
+          sample: SHOP_RW_ACCESS
+        after:
+          description: The scope read back after the task (in check mode, the scope it would have).
+          type: str
+          sample: SHOP_NO_ACCESS
+'''
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
+    SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, effective_scope, scope_id, shops_result)
+
+
+def restored_scopes(module, restore):
+    """``{(target, id): scope}`` from a saved ``shops`` list; a missing scope restores as read access."""
+    scopes = {}
+    for shop in restore:
+        for record in (shop or {}).get('records') or []:
+            if not isinstance(record, dict) or record.get('target') not in ('remote', 'config') or not record.get('id'):
+                module.fail_json(msg='restore: every record needs target (remote or config) and id, got %r' % (record,))
+            scopes[(record['target'], record['id'])] = effective_scope(record.get('before'))
+    return scopes
+
+
+def main():
+    module = OmsModule(
+        argument_spec=dict(SHOP_SELECTION_SPEC,
+                           shop_ids=dict(type='list', elements='str', required=True),
+                           access_scope=dict(type='str', choices=SCOPE_CHOICES),
+                           restore=dict(type='list', elements='dict')),
+        mutually_exclusive=[('access_scope', 'restore')],
+        required_one_of=[('access_scope', 'restore')],
+        supports_check_mode=True)
+    shop_access = ShopAccess(module)
+    shops, records = shop_access.read()
+
+    if module.params['restore'] is not None:
+        scopes = restored_scopes(module, module.params['restore'])
+        missing = sorted(set(scopes) - set(record.key for record in records))
+        if missing:
+            module.fail_json(msg='restore: these records are not among the selected shops\' records: %s' % ', '.join(
+                '%s %s' % key for key in missing))
+        for record in records:
+            record.wanted = scopes.get(record.key)
+    else:
+        for record in records:
+            record.wanted = scope_id(module.params['access_scope'])
+
+    module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {'shops': shops_result(shops, records)})
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hotwax_shop_access_info
+short_description: Read the Shopify access scope of HotWax OMS shops
+version_added: 0.1.0
+description:
+  - Reads the access scope of Shopify shops in HotWax Commerce OMS, from their SystemMessageRemotes and their legacy
+    ShopifyConfig rows, in the same shape M(hotwax.oms.hotwax_shop_access) returns. Writes nothing.
+  - The result can be saved and later given to the O(hotwax.oms.hotwax_shop_access#module:restore) option of
+    M(hotwax.oms.hotwax_shop_access) to put every record back as it was.
+author:
+  - hotwax.oms developers (@hotwax)
+extends_documentation_fragment:
+  - hotwax.oms.connection
+  - hotwax.oms.connection.INFO_ATTRIBUTES
+options:
+  shop_ids:
+    description:
+      - Ids of the shops to read, or V(all) for every shop.
+    type: list
+    elements: str
+    default: [all]
+  targets:
+    description:
+      - Which records to read. V(remote) are SystemMessageRemotes, V(config) legacy ShopifyConfig rows.
+    type: list
+    elements: str
+    choices: [remote, config]
+    default: [remote, config]
+'''
+
+EXAMPLES = r'''
+- name: Read the access scope of every shop
+  hotwax.oms.hotwax_shop_access_info:
+    oms_url: https://acme-maarg.hotwax.io
+    token: "{{ vault_hotwax_token }}"
+  register: access
+
+- name: Show the shops that can still write to Shopify
+  ansible.builtin.debug:
+    msg: "{{ access.shops | map(attribute='records') | flatten | selectattr('before', 'equalto', 'SHOP_RW_ACCESS')
+             | map(attribute='shop_id') | unique }}"
+'''
+
+RETURN = r'''
+shops:
+  description: Each selected shop with its records. C(before) and C(after) are both the scope the record has now.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    shop_id:
+      description: The shop id.
+      type: str
+      sample: SHOP
+    name:
+      description: The shop name.
+      type: str
+      sample: New Era Cap Japan
+    product_store_id:
+      description: The product store the shop belongs to.
+      type: str
+      sample: STORE
+    records:
+      description: The shop's remote and config records.
+      type: list
+      elements: dict
+      contains:
+        target:
+          description: V(remote) for a SystemMessageRemote, V(config) for a ShopifyConfig row.
+          type: str
+          sample: config
+        id:
+          description: The record id.
+          type: str
+          sample: SHOP_CONFIG
+        shop_id:
+          description: The shop the record belongs to.
+          type: str
+          sample: SHOP
+        before:
+          description: The scope enum id; null when the record has none (the OMS reads that as read access).
+          type: str
+          sample: SHOP_READ_WRITE_ACCESS
+        after:
+          description: The same as RV(shops[].records[].before).
+          type: str
+          sample: SHOP_READ_WRITE_ACCESS
+'''
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import SHOP_SELECTION_SPEC, ShopAccess, shops_result
+
+
+def main():
+    module = OmsModule(argument_spec=SHOP_SELECTION_SPEC, supports_check_mode=True)
+    shops, records = ShopAccess(module).read()
+    module.exit_json(changed=False, shops=shops_result(shops, records))
+
+
+if __name__ == '__main__':
+    main()

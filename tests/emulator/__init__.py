@@ -1,0 +1,1 @@
+"""A HotWax OMS (Maarg) emulator for the tests and the demo: see README.md in this directory."""

@@ -1,0 +1,59 @@
+"""Run the emulator until SIGINT or SIGTERM: python -m tests.emulator --seed demo --port 8765."""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from .make_fleet_seed import DEFAULT_SHOPS, DEFAULT_STORES, build_fleet_seed
+from .oms_emulator import OmsEmulator
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description="HotWax OMS (Maarg) emulator.")
+    parser.add_argument("--seed", default="demo", help="demo, fleet, or a path to a .json seed file (default: demo)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port (default: 8765)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="delay added to every API answer")
+    parser.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--keyfile", help="private key of --certfile, if not in the same file")
+    parser.add_argument("--remote-list-shape", choices=("array", "wrapped"), default="wrapped")
+    parser.add_argument("--store-api", choices=("admin", "oms", "both"), default="both")
+    parser.add_argument("--token-ttl", type=float, default=3600, help="lifetime of login tokens, in seconds")
+    parser.add_argument("--fleet-shops", type=int, help=f"serve a generated fleet of this many shops instead of --seed (fleet.json has {DEFAULT_SHOPS})")
+    parser.add_argument("--fleet-stores", type=int, help=f"product stores of the generated fleet (default: {DEFAULT_STORES})")
+    parser.add_argument("--pidfile", help="write the process id here while serving")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def main(argv=None):
+    """Serve until told to stop; print the URL once ready."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    seed = args.seed
+    if args.fleet_shops or args.fleet_stores:
+        seed = build_fleet_seed(args.fleet_shops or DEFAULT_SHOPS, args.fleet_stores or DEFAULT_STORES)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    emulator = OmsEmulator(seed=seed, host=args.host, port=args.port, certfile=args.certfile, keyfile=args.keyfile,
+                           latency_ms=args.latency_ms, remote_list_shape=args.remote_list_shape, store_api=args.store_api, token_ttl=args.token_ttl)
+    with emulator:
+        if args.pidfile:
+            with open(args.pidfile, "w", encoding="utf-8") as handle:
+                handle.write(f"{os.getpid()}\n")
+        try:
+            print(emulator.url, flush=True)
+            while not stop.wait(0.5):
+                pass
+        finally:
+            if args.pidfile and os.path.exists(args.pidfile):
+                os.remove(args.pidfile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""The four modules, run through ansible-playbook against the emulator over real HTTP."""
+
+import json
+
+import pytest
+
+from tests.conftest import admin_token
+
+PLAY = '''
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/hotwax.oms.hotwax:
+      oms_url: {url}
+  tasks:
+{tasks}
+'''
+
+
+def play(oms, tasks):
+    indented = '\n'.join('    ' + line for line in tasks.strip('\n').splitlines())
+    return PLAY.format(url=oms.url, tasks=indented)
+
+
+CLOSE_ALL = '''
+- name: close
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: [all]
+    access_scope: no_access
+  register: closed
+'''
+
+STOP_ALL = '''
+- name: stop
+  hotwax.oms.hotwax_order_brokering:
+    product_store_ids: [all]
+    enabled: false
+'''
+
+
+@pytest.fixture
+def run_playbook(run_playbook, emulator_server):
+    """The token comes from the environment, as in real use; the playbooks hold none."""
+    def run(*args, **kwargs):
+        kwargs.setdefault('env', {'HOTWAX_OMS_TOKEN': admin_token(emulator_server)})
+        return run_playbook(*args, **kwargs)
+    return run
+
+
+def assert_no_secret(oms, run):
+    text = run.output + json.dumps(run.results)
+    leaked = [secret for secret in oms.secrets() if secret in text]
+    assert not leaked, '%d secrets leaked' % len(leaked)
+
+
+def test_demo_rollback_closes_both_records(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, CLOSE_ALL + STOP_ALL), '--diff')
+    assert run.returncode == 0, run.output
+    shop = run.result('close')['shops'][0]
+    assert (shop['shop_id'], shop['name'], shop['product_store_id']) == ('SHOP', 'New Era Cap Japan', 'STORE')
+    records = dict((r['target'], r) for r in shop['records'])
+    assert records['config']['id'] == 'SHOP_CONFIG'
+    assert (records['config']['before'], records['config']['after']) == ('SHOP_READ_WRITE_ACCESS', 'SHOP_NO_ACCESS')
+    assert (records['remote']['before'], records['remote']['after']) == ('SHOP_RW_ACCESS', 'SHOP_NO_ACCESS')
+    state = demo_oms.state()
+    assert state['shops']['SHOP']['configs'] == {'SHOP_CONFIG': 'SHOP_NO_ACCESS'}
+    assert set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
+    assert state['stores']['STORE'] == 'N'
+    assert 'shop SHOP config SHOP_CONFIG' in run.output  # the diff names each record
+    assert_no_secret(demo_oms, run)
+
+
+def test_check_mode_writes_nothing_and_predicts(fleet_oms, run_playbook):
+    before = fleet_oms.state()
+    run = run_playbook(play(fleet_oms, CLOSE_ALL + STOP_ALL), '--check', '--diff')
+    assert run.returncode == 0, run.output
+    assert fleet_oms.writes() == []
+    assert fleet_oms.state() == before
+    result = run.result('close')
+    assert result['changed'] is True
+    afters = set(r['after'] for shop in result['shops'] for r in shop['records'])
+    assert afters == {'SHOP_NO_ACCESS'}
+    assert run.result('stop')['changed'] is True
+
+
+def test_second_run_changes_nothing_and_writes_nothing(fleet_oms, run_playbook):
+    first = run_playbook(play(fleet_oms, CLOSE_ALL + STOP_ALL))
+    assert first.returncode == 0, first.output
+    fleet_oms.clear_requests()
+    second = run_playbook(play(fleet_oms, CLOSE_ALL + STOP_ALL))
+    assert second.returncode == 0, second.output
+    assert second.result('close')['changed'] is False and second.result('stop')['changed'] is False
+    assert fleet_oms.writes() == []
+
+
+def test_all_walks_past_100_shops_and_leaves_foreign_remotes(fleet_oms, run_playbook):
+    shop_count = len(fleet_oms.query('SELECT shopId FROM ShopifyShop'))
+    foreign = foreign_remotes(fleet_oms)
+    assert shop_count > 100 and foreign
+    before = fleet_oms.state()
+    run = run_playbook(play(fleet_oms, CLOSE_ALL))
+    assert run.returncode == 0, run.output
+    assert len(run.result('close')['shops']) == shop_count
+    after = fleet_oms.state()
+    for remote_id, scope in after['remotes'].items():
+        if remote_id in foreign:
+            assert scope == before['remotes'][remote_id]
+        else:
+            assert scope == 'SHOP_NO_ACCESS'
+    assert all(scope == 'SHOP_NO_ACCESS' for shop in after['shops'].values() for scope in shop['configs'].values())
+    config_count = sum(len(shop['configs']) for shop in before['shops'].values())
+    assert sum(len(shop['configs']) for shop in after['shops'].values()) == config_count  # no row created
+
+
+def remote_owners(oms):
+    """{remote id: set of shop ids it belongs to}, by the three rules, read straight from the database."""
+    shops = oms.query('SELECT * FROM ShopifyShop')
+    owners = {}
+    for remote in oms.query('SELECT * FROM SystemMessageRemote'):
+        owners[remote['systemMessageRemoteId']] = set(
+            shop['shopId'] for shop in shops
+            if remote['internalId'] == shop['shopId'] or (remote['remoteId'] and remote['remoteId'] == shop['shopifyShopId'])
+            or (shop['myshopifyDomain'] and shop['myshopifyDomain'] in (remote['sendUrl'] or '')))
+    return owners
+
+
+def foreign_remotes(oms):
+    return set(remote_id for remote_id, shops in remote_owners(oms).items() if not shops)
+
+
+def test_only_differing_records_are_written(fleet_oms, run_playbook):
+    before = fleet_oms.state()
+    already_closed = sum(1 for scope in before['remotes'].values() if scope == 'SHOP_NO_ACCESS')
+    run = run_playbook(play(fleet_oms, CLOSE_ALL))
+    assert run.returncode == 0, run.output
+    writes = fleet_oms.writes()
+    records = [r for shop in run.result('close')['shops'] for r in shop['records']]
+    differing = [r for r in records if r['before'] != 'SHOP_NO_ACCESS']
+    assert len(writes) == len(differing)
+    assert already_closed > 0 and len(differing) < len(records)
+
+
+def test_missing_scope_reads_as_read_access(fleet_oms, run_playbook):
+    empty = [r for shop in fleet_oms.state()['shops'].values() for r, scope in shop['configs'].items() if scope is None]
+    assert empty, 'the fleet seed must hold a config row without a scope'
+    run = run_playbook(play(fleet_oms, '''
+- name: read
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: [all]
+    access_scope: read
+    targets: [config]
+  register: read
+'''))
+    assert run.returncode == 0, run.output
+    written = set(entry['body']['shopifyConfig'][0]['shopifyConfigId'] for entry in fleet_oms.writes())
+    assert not written & set(empty)  # already read access for the server: not written
+    reported = dict((r['id'], r['before']) for shop in run.result('read')['shops'] for r in shop['records'])
+    assert all(reported[config_id] is None for config_id in empty)  # reported as it was, empty
+
+
+def test_legacy_scope_is_set_exactly(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, '''
+- name: legacy
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: [SHOP]
+    access_scope: SHOP_READ_WRITE_ACCESS
+'''))
+    assert run.returncode == 0, run.output
+    assert set(demo_oms.state()['remotes'].values()) == {'SHOP_READ_WRITE_ACCESS'}
+    assert run.result('legacy')['changed'] is True  # SHOP_RW_ACCESS is not the legacy id
+
+
+def test_info_modules_read_the_same_shapes_and_write_nothing(fleet_oms, run_playbook):
+    run = run_playbook(play(fleet_oms, '''
+- name: access
+  hotwax.oms.hotwax_shop_access_info:
+- name: brokering
+  hotwax.oms.hotwax_order_brokering_info:
+'''))
+    assert run.returncode == 0, run.output
+    assert fleet_oms.writes() == []
+    state = fleet_oms.state()
+    stores = run.result('brokering')['product_stores']
+    assert dict((s['product_store_id'], s['before']) for s in stores) == dict(
+        (store_id, value != 'N') for store_id, value in state['stores'].items())
+    shops = run.result('access')['shops']
+    assert len(shops) == len(state['shops'])
+    assert_no_secret(fleet_oms, run)
+
+
+def test_restore_puts_back_exact_values(fleet_oms, run_playbook):
+    before = fleet_oms.state()
+    run = run_playbook(play(fleet_oms, CLOSE_ALL + '''
+- name: stop
+  hotwax.oms.hotwax_order_brokering:
+    product_store_ids: [all]
+    enabled: false
+  register: stopped
+- name: restore stores
+  hotwax.oms.hotwax_order_brokering:
+    product_store_ids: [all]
+    restore: "{{ stopped.product_stores }}"
+- name: restore access
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: [all]
+    restore: "{{ closed.shops }}"
+'''))
+    assert run.returncode == 0, run.output
+    after = fleet_oms.state()
+    for remote_id, scope in before['remotes'].items():
+        assert same_scope(scope, after['remotes'][remote_id]), remote_id
+    for shop_id, shop in before['shops'].items():
+        for config_id, scope in shop['configs'].items():
+            assert same_scope(scope, after['shops'][shop_id]['configs'][config_id]), config_id
+    for store_id, value in before['stores'].items():
+        assert (after['stores'][store_id] != 'N') == (value != 'N')
+
+
+def same_scope(before, after):
+    """A set scope must come back to the letter; a missing one may come back as read access, what it meant."""
+    return after == before if before else after in (None, 'SHOP_READ_ACCESS')
+
+
+def test_partial_failure_is_reported_and_the_rest_is_done(demo_oms, run_playbook):
+    demo_oms.set_faults([{'kind': 'status', 'status': 400, 'method': 'PUT', 'path': 'systemMessageRemotes'}])
+    run = run_playbook(play(demo_oms, CLOSE_ALL))
+    assert run.returncode != 0
+    result = run.result('close')
+    assert run.status('close') == 'failed' and result['changed'] is True
+    assert 'were not changed: shop SHOP remote' in result['msg'] and 'Changed: shop SHOP config SHOP_CONFIG' in result['msg']
+    assert demo_oms.state()['shops']['SHOP']['configs'] == {'SHOP_CONFIG': 'SHOP_NO_ACCESS'}
+
+
+def test_write_that_does_not_stick_is_named(demo_oms, run_playbook):
+    demo_oms.set_faults([{'kind': 'ignore_write', 'path': 'productStores'}])
+    run = run_playbook(play(demo_oms, STOP_ALL))
+    assert run.returncode != 0
+    assert 'product store STORE order brokering (wrote False but the OMS still holds True)' in run.result('stop')['msg']
+
+
+@pytest.mark.parametrize('task, message', [
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [NOPE, SHOP], access_scope: no_access}',
+     'unknown shop ids: NOPE. Known shop ids: SHOP'),
+    ('hotwax.oms.hotwax_order_brokering: {product_store_ids: [NOPE], enabled: false}',
+     'unknown product store ids: NOPE. Known product store ids: STORE'),
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [SHOP], access_scope: closed}',
+     'value of access_scope must be one of: no_access, read, read_write, SHOP_NO_ACCESS'),
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [], access_scope: no_access}', 'shop_ids is empty'),
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [all, SHOP], access_scope: no_access}', "'all' cannot be combined"),
+    ('hotwax.oms.hotwax_order_brokering: {product_store_ids: [all]}', 'one of the following is required: enabled, restore'),
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [SHOP], access_scope: no_access, targets: [webhook]}',
+     'value of targets must be one or more of: remote, config'),
+])
+def test_bad_input_gets_one_clear_error_and_writes_nothing(demo_oms, run_playbook, task, message):
+    run = run_playbook(play(demo_oms, '- name: bad\n  ' + task))
+    assert run.returncode != 0
+    assert message in run.result('bad')['msg']
+    assert 'Traceback' not in run.output
+    assert demo_oms.writes() == []
+
+
+def test_shop_without_remote_warns(fleet_oms, run_playbook):
+    lonely = fleet_shop_without_remote(fleet_oms)
+    run = run_playbook(play(fleet_oms, '''
+- name: info
+  hotwax.oms.hotwax_shop_access_info:
+    shop_ids: [%s]
+''' % lonely))
+    assert run.returncode == 0, run.output
+    assert any(lonely in warning for warning in run.result('info').get('warnings', []))
+
+
+def fleet_shop_without_remote(oms):
+    owned = set().union(*remote_owners(oms).values())
+    return sorted(set(row['shopId'] for row in oms.query('SELECT shopId FROM ShopifyShop')) - owned)[0]

@@ -1,0 +1,190 @@
+"""The rollback role through the collection's own playbooks, against the emulator over real HTTP."""
+
+import json
+import stat
+
+import pytest
+
+from tests.conftest import admin_token
+from tests.emulator.oms_emulator import OmsEmulator
+
+INVENTORY = '''
+hotwax_oms:
+  hosts:
+{hosts}
+'''
+HOST = '''    {name}:
+      ansible_connection: local
+      hotwax_oms_url: {url}
+      hotwax_oms_token: {token}
+      rollback_snapshot_dir: {snapshots}
+'''
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    """Write an inventory with one host per (name, emulator); return its path."""
+    def write(**environments):
+        hosts = ''.join(HOST.format(name=name, url=oms.url, token=admin_token(oms), snapshots=tmp_path / 'snapshots')
+                        for name, oms in environments.items())
+        path = tmp_path / 'inventory.yml'
+        path.write_text(INVENTORY.format(hosts=hosts))
+        return str(path)
+    return write
+
+
+def playbook(run_playbook, name, inventory, *args):
+    return run_playbook('- import_playbook: hotwax.oms.%s\n' % name, *args, inventory=inventory)
+
+
+def normal(state):
+    """State as the OMS reads it: a missing scope is read access, missing brokering is on."""
+    return {
+        'remotes': dict((key, value or 'SHOP_READ_ACCESS') for key, value in state['remotes'].items()),
+        'configs': dict((key, value or 'SHOP_READ_ACCESS') for shop in state['shops'].values()
+                        for key, value in shop['configs'].items()),
+        'stores': dict((key, value != 'N') for key, value in state['stores'].items()),
+    }
+
+
+def snapshot_path(tmp_path, host='prod'):
+    return tmp_path / 'snapshots' / ('%s.json' % host)
+
+
+def test_check_mode_writes_nothing_and_no_snapshot(fleet_oms, run_playbook, inventory, tmp_path):
+    before = fleet_oms.state()
+    run = playbook(run_playbook, 'rollback', inventory(prod=fleet_oms), '-l', 'prod', '--check', '--diff')
+    assert run.returncode == 0, run.output
+    assert fleet_oms.writes() == []
+    assert fleet_oms.state() == before
+    assert not snapshot_path(tmp_path).exists()
+    assert 'SHOP_NO_ACCESS' in run.output  # the diff shows what would change
+    assert 'would close' in run.output
+
+
+def test_rollback_then_restore_is_exact(fleet_oms, run_playbook, inventory, tmp_path):
+    before = fleet_oms.state()
+    hosts = inventory(prod=fleet_oms)
+    run = playbook(run_playbook, 'rollback', hosts, '-l', 'prod')
+    assert run.returncode == 0, run.output
+    closed = fleet_oms.state()
+    owned_remotes = [r for shop in run.result('Close Shopify access (runbook step 1)')['shops']
+                     for r in shop['records'] if r['target'] == 'remote']
+    assert all(closed['remotes'][r['id']] == 'SHOP_NO_ACCESS' for r in owned_remotes)
+    assert set(closed['stores'].values()) == {'N'}
+
+    snapshot_file = snapshot_path(tmp_path)
+    assert stat.S_IMODE(snapshot_file.stat().st_mode) == 0o600
+    text = snapshot_file.read_text()
+    assert not [secret for secret in fleet_oms.secrets() if secret in text]
+    assert json.loads(text)['restored'] is False
+
+    run = playbook(run_playbook, 'restore', hosts, '-l', 'prod')
+    assert run.returncode == 0, run.output
+    after = fleet_oms.state()
+    assert normal(after) == normal(before)
+    # legacy ids and values that were set come back to the letter
+    for remote_id, scope in before['remotes'].items():
+        if scope:
+            assert after['remotes'][remote_id] == scope
+    assert json.loads(snapshot_file.read_text())['restored'] is True
+
+
+def test_second_rollback_keeps_the_first_snapshot(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    first = snapshot_path(tmp_path).read_text()
+    demo_oms.clear_requests()
+    second = playbook(run_playbook, 'rollback', hosts)
+    assert second.returncode == 0, second.output
+    assert snapshot_path(tmp_path).read_text() == first
+    assert demo_oms.writes() == []  # idempotent: everything is already closed
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    state = demo_oms.state()
+    assert state['shops']['SHOP']['configs']['SHOP_CONFIG'] == 'SHOP_READ_WRITE_ACCESS'
+    assert set(state['remotes'].values()) == {'SHOP_RW_ACCESS'}
+    assert state['stores']['STORE'] == 'Y'
+
+
+def test_store_already_off_stays_off_and_read_only_shop_stays_read_only(demo_oms, run_playbook, inventory):
+    demo_oms.query("UPDATE ProductStore SET enableBrokering = 'N'")
+    demo_oms.query("UPDATE SystemMessageRemote SET accessScopeEnumId = 'SHOP_READ_ACCESS'")
+    hosts = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    state = demo_oms.state()
+    assert state['stores']['STORE'] == 'N'
+    assert set(state['remotes'].values()) == {'SHOP_READ_ACCESS'}
+
+
+def test_restore_after_restore_takes_a_fresh_snapshot(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    demo_oms.query("UPDATE ShopifyConfig SET accessScopeEnumId = 'SHOP_RW_ACCESS'")
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    snapshot = json.loads(snapshot_path(tmp_path).read_text())
+    assert snapshot['restored'] is False
+    assert snapshot['shops'][0]['records'][-1]['before'] == 'SHOP_RW_ACCESS' or any(
+        r['before'] == 'SHOP_RW_ACCESS' for r in snapshot['shops'][0]['records'] if r['target'] == 'config')
+
+
+def test_limit_touches_only_that_environment(demo_oms, run_playbook, inventory):
+    with OmsEmulator(seed='demo') as uat:
+        uat.start()
+        hosts = inventory(prod=demo_oms, uat=uat)
+        run = playbook(run_playbook, 'rollback', hosts, '-l', 'uat')
+        assert run.returncode == 0, run.output
+        assert demo_oms.requests() == []
+        assert uat.state()['stores']['STORE'] == 'N'
+
+
+def test_restore_without_snapshot_is_a_clear_error(demo_oms, run_playbook, inventory, tmp_path):
+    run = playbook(run_playbook, 'restore', inventory(prod=demo_oms))
+    assert run.returncode != 0
+    assert 'No snapshot for prod at %s' % snapshot_path(tmp_path) in run.output
+    assert demo_oms.writes() == []
+
+
+@pytest.mark.parametrize('content', ['{"shops": [{"shop_id": "SHOP"', 'not json at all', '{"shops": 3}'])
+def test_restore_from_a_broken_snapshot_is_a_clear_error(demo_oms, run_playbook, inventory, tmp_path, content):
+    hosts = inventory(prod=demo_oms)
+    snapshot_path(tmp_path).parent.mkdir(parents=True)
+    snapshot_path(tmp_path).write_text(content)
+    run = playbook(run_playbook, 'restore', hosts)
+    assert run.returncode != 0
+    assert 'cannot be used' in run.output
+    assert snapshot_path(tmp_path).read_text() == content
+    assert demo_oms.writes() == []
+
+
+def test_rescue_of_a_release_playbook_rolls_back(demo_oms, run_playbook, inventory):
+    release = '''
+- name: Release
+  hosts: hotwax_oms
+  gather_facts: false
+  tasks:
+    - name: Deploy and roll back on failure
+      block:
+        - name: Deploy (fails)
+          ansible.builtin.command: /bin/false
+          changed_when: true
+      rescue:
+        - name: Roll back
+          ansible.builtin.include_role:
+            name: hotwax.oms.rollback
+'''
+    run = run_playbook(release, inventory=inventory(prod=demo_oms))
+    assert run.returncode == 0, run.output  # the rescue handled it
+    state = demo_oms.state()
+    assert state['stores']['STORE'] == 'N' and set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
+
+
+def test_no_secret_in_verbose_output_or_snapshot(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    outputs = [playbook(run_playbook, name, hosts, '-vvv', '--diff') for name in ('rollback', 'restore')]
+    assert all(run.returncode == 0 for run in outputs)
+    text = ''.join(run.output + json.dumps(run.results) for run in outputs) + snapshot_path(tmp_path).read_text()
+    secrets = demo_oms.secrets()
+    assert admin_token(demo_oms) in secrets
+    assert not [s for s in secrets if s in text]
