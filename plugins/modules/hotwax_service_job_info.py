@@ -1,0 +1,93 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hotwax_service_job_info
+short_description: Read whether scheduled service jobs of HotWax OMS are paused
+version_added: 0.1.0
+description:
+  - Reads the paused setting of scheduled service jobs in HotWax Commerce OMS, selected as
+    M(hotwax.oms.hotwax_service_job) selects them, in the same shape it returns. Writes nothing.
+author:
+  - hotwax.oms developers
+extends_documentation_fragment:
+  - hotwax.oms.connection
+  - hotwax.oms.connection.INFO_ATTRIBUTES
+options:
+  job_names:
+    description:
+      - Exact job names (C(jobName)). Each must exist.
+    type: list
+    elements: str
+  shop_ids:
+    description:
+      - Shops whose Shopify import and sync jobs are read, or V(all).
+    type: list
+    elements: str
+  product_store_ids:
+    description:
+      - Product stores whose routing groups' brokering schedules are read, or V(all).
+    type: list
+    elements: str
+notes:
+  - When none of O(job_names), O(shop_ids) and O(product_store_ids) is given, the jobs of every shop and every
+    product store are read.
+'''
+
+EXAMPLES = r'''
+- name: Read the Shopify and brokering jobs of every shop and store
+  hotwax.oms.hotwax_service_job_info:
+    oms_url: https://acme-maarg.hotwax.io
+    token: "{{ vault_hotwax_token }}"
+  register: jobs
+
+- name: List the jobs that are running
+  ansible.builtin.debug:
+    msg: "{{ jobs.service_jobs | rejectattr('before') | map(attribute='job_name') }}"
+'''
+
+RETURN = r'''
+service_jobs:
+  description: Each selected job. C(before) and C(after) are both the setting it has now.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    job_name:
+      description: The job name.
+      type: str
+      sample: queue_ShopifyOrderSync_SHOP
+    description:
+      description: The job description.
+      type: str
+      sample: Import new orders from Shopify shop SHOP
+    before:
+      description: Whether the job is paused.
+      type: bool
+      sample: false
+    after:
+      description: The same as RV(service_jobs[].before).
+      type: bool
+      sample: false
+'''
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import JOB_SELECTION_SPEC, ServiceJobs, jobs_result
+
+
+def main():
+    module = OmsModule(argument_spec=JOB_SELECTION_SPEC, supports_check_mode=True)
+    if all(module.params[option] is None for option in JOB_SELECTION_SPEC):
+        module.params.update(shop_ids=['all'], product_store_ids=['all'])
+    records = ServiceJobs(module).read()
+    module.exit_json(changed=False, service_jobs=jobs_result(records))
+
+
+if __name__ == '__main__':
+    main()

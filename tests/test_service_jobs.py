@@ -1,0 +1,108 @@
+"""hotwax_service_job(_info) and the role's optional job pause, against the emulator over real HTTP."""
+
+import json
+
+from tests.test_modules import play, run_playbook  # noqa: F401  (the fixture that passes the token by environment)
+from tests.test_role import inventory, playbook  # noqa: F401
+
+SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyProductUpdates_SHOP', 'consume_ShopifyOrders_SQS'}
+BROKERING_JOB = 'brokering_OrderRoutingGroup_10001'
+PAUSED_BEFORE = 'poll_ShopifyBulkImport_SHOP'
+
+
+def paused_jobs(oms):
+    return set(name for name, paused in oms.state()['jobs'].items() if paused == 'Y')
+
+
+def test_pause_by_shop_and_store_selects_the_documented_jobs(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, '''
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [SHOP]
+    product_store_ids: [STORE]
+    paused: true
+'''), '--diff')
+    assert run.returncode == 0, run.output
+    jobs = run.result('pause')['service_jobs']
+    assert set(job['job_name'] for job in jobs) == SHOP_JOBS | {BROKERING_JOB}
+    assert all(job['before'] is False and job['after'] is True for job in jobs)
+    assert paused_jobs(demo_oms) == SHOP_JOBS | {BROKERING_JOB, PAUSED_BEFORE}
+    assert 'service job consume_ShopifyOrders_SQS paused' in run.output
+
+
+def test_check_mode_and_second_run_write_nothing(fleet_oms, run_playbook):
+    pause_all = '''
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [all]
+    product_store_ids: [all]
+    paused: true
+'''
+    before = fleet_oms.state()
+    check = run_playbook(play(fleet_oms, pause_all), '--check')
+    assert check.returncode == 0, check.output
+    assert fleet_oms.writes() == [] and fleet_oms.state() == before
+    predicted = check.result('pause')['service_jobs']
+    assert len(predicted) > 100 and all(job['after'] is True for job in predicted)
+
+    assert run_playbook(play(fleet_oms, pause_all)).returncode == 0
+    assert all(before['jobs'][job['job_name']] == 'Y' or job['job_name'] in paused_jobs(fleet_oms) for job in predicted)
+    fleet_oms.clear_requests()
+    again = run_playbook(play(fleet_oms, pause_all))
+    assert again.returncode == 0 and again.result('pause')['changed'] is False
+    assert fleet_oms.writes() == []
+
+
+def test_unknown_job_name_is_named(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, '''
+- name: bad
+  hotwax.oms.hotwax_service_job:
+    job_names: [queue_ShopifyOrderSync_NOPE]
+    paused: true
+'''))
+    assert run.returncode != 0
+    assert 'unknown job names: queue_ShopifyOrderSync_NOPE. Known job names: ' in run.result('bad')['msg']
+    assert BROKERING_JOB in run.result('bad')['msg']
+    assert demo_oms.writes() == []
+
+
+def test_no_selection_is_a_clear_error(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, '''
+- name: bad
+  hotwax.oms.hotwax_service_job:
+    paused: true
+'''))
+    assert run.returncode != 0
+    assert 'select jobs with job_names, shop_ids or product_store_ids' in run.result('bad')['msg']
+
+
+def test_info_reads_every_shop_and_store_job_by_default(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, '- name: info\n  hotwax.oms.hotwax_service_job_info:\n'))
+    assert run.returncode == 0, run.output
+    assert set(job['job_name'] for job in run.result('info')['service_jobs']) == SHOP_JOBS | {BROKERING_JOB}
+    assert demo_oms.writes() == []
+
+
+def test_role_pauses_jobs_and_restore_keeps_a_paused_job_paused(demo_oms, run_playbook, inventory, tmp_path):
+    demo_oms.query("UPDATE ServiceJob SET paused = 'Y' WHERE jobName = 'queue_ShopifyOrderSync_SHOP'")
+    before = demo_oms.state()['jobs']
+    hosts = inventory(prod=demo_oms)
+    run = playbook(run_playbook, 'rollback', hosts, '-e', 'rollback_pause_jobs=true')
+    assert run.returncode == 0, run.output
+    assert SHOP_JOBS | {BROKERING_JOB} <= paused_jobs(demo_oms)
+    snapshot = json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
+    assert dict((job['job_name'], job['before']) for job in snapshot['service_jobs'])['queue_ShopifyOrderSync_SHOP'] is True
+
+    run = playbook(run_playbook, 'restore', hosts)
+    assert run.returncode == 0, run.output
+    assert demo_oms.state()['jobs'] == before  # only the jobs running before were resumed
+
+
+def test_second_rollback_adds_jobs_to_a_kept_snapshot(demo_oms, run_playbook, inventory):
+    hosts = inventory(prod=demo_oms)
+    before = demo_oms.state()['jobs']
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    assert playbook(run_playbook, 'rollback', hosts, '-e', 'rollback_pause_jobs=true').returncode == 0
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    state = demo_oms.state()
+    assert state['jobs'] == before and state['stores']['STORE'] == 'Y'
