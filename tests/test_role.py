@@ -2,6 +2,9 @@
 
 import json
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +191,23 @@ def test_no_secret_in_verbose_output_or_snapshot(demo_oms, run_playbook, invento
     secrets = demo_oms.secrets()
     assert admin_token(demo_oms) in secrets
     assert not [s for s in secrets if s in text]
+
+
+def test_token_from_ansible_vault(demo_oms, run_playbook, tmp_path):
+    password_file = tmp_path / 'vault-pass'
+    password_file.write_text('correct horse battery staple\n')
+    vault_bin = str(Path(sys.executable).parent / 'ansible-vault')
+    vaulted = subprocess.run([vault_bin, 'encrypt_string', '--vault-password-file', str(password_file),
+                              '--name', 'hotwax_oms_token', admin_token(demo_oms)],
+                             capture_output=True, text=True, check=True).stdout
+    host_vars = tmp_path / 'host_vars' / 'prod'
+    host_vars.mkdir(parents=True)
+    (host_vars / 'vault.yml').write_text(vaulted)
+    inventory_file = tmp_path / 'inventory.yml'
+    inventory_file.write_text(INVENTORY.format(hosts='    prod:\n      ansible_connection: local\n'
+                                                     '      hotwax_oms_url: %s\n      rollback_snapshot_dir: %s\n'
+                                                     % (demo_oms.url, tmp_path / 'snapshots')))
+    assert admin_token(demo_oms) not in inventory_file.read_text() + (host_vars / 'vault.yml').read_text()
+    run = playbook(run_playbook, 'rollback', str(inventory_file), '--vault-password-file', str(password_file))
+    assert run.returncode == 0, run.output
+    assert demo_oms.state()['stores']['STORE'] == 'N'

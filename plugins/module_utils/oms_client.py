@@ -12,13 +12,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.exceptions import MaxRetryError, ReadTimeoutError, SSLError as Urllib3SSLError
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -50,7 +51,15 @@ class OmsApiError(Exception):
 
 
 class _CappedRetry(Retry):
-    """urllib3's Retry, with the server's Retry-After capped at MAX_RETRY_AFTER seconds."""
+    """urllib3's Retry, with the server's Retry-After capped at MAX_RETRY_AFTER seconds.
+
+    A certificate that failed verification is not retried: it would fail the same way after every backoff.
+    """
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if isinstance(error, Urllib3SSLError) and any(isinstance(arg, ssl.CertificateError) for arg in error.args):
+            raise MaxRetryError(_pool, url, reason=error)
+        return super(_CappedRetry, self).increment(method, url, response, error, _pool, _stacktrace)
 
     def get_retry_after(self, response):
         seconds = super(_CappedRetry, self).get_retry_after(response)

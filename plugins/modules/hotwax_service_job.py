@@ -21,7 +21,7 @@ description:
   - Only jobs whose setting differs are written; every write is read back.
   - With O(restore), each job is put back to the C(before) value of an earlier run's result.
 author:
-  - hotwax.oms developers
+  - hotwax.oms developers (@hotwax)
 extends_documentation_fragment:
   - hotwax.oms.connection
   - hotwax.oms.connection.ATTRIBUTES
@@ -48,8 +48,8 @@ options:
   restore:
     description:
       - The RV(service_jobs) list of an earlier run of this module or of M(hotwax.oms.hotwax_service_job_info),
-        for example from a snapshot. Each job it lists is set back to its C(before) value: a job that was paused
-        before stays paused. Jobs it does not list are left alone; every listed job must be selected.
+        for example from a snapshot. Each job it lists is set back to its C(before) value, so a job that was
+        paused before stays paused. Jobs it does not list are left alone; every listed job must be selected.
       - Mutually exclusive with O(paused).
     type: list
     elements: dict

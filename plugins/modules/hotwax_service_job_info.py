@@ -15,7 +15,7 @@ description:
   - Reads the paused setting of scheduled service jobs in HotWax Commerce OMS, selected as
     M(hotwax.oms.hotwax_service_job) selects them, in the same shape it returns. Writes nothing.
 author:
-  - hotwax.oms developers
+  - hotwax.oms developers (@hotwax)
 extends_documentation_fragment:
   - hotwax.oms.connection
   - hotwax.oms.connection.INFO_ATTRIBUTES
