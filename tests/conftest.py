@@ -101,7 +101,7 @@ def run_playbook(tmp_path):
         run_env.update(env or {})
         command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', inventory or 'localhost,',
                    '-c', 'local', str(book)] + list(args)
-        proc = subprocess.run(command, env=run_env, cwd=str(tmp_path), capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(command, env=run_env, cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False)
         results = json.loads(results_file.read_text()) if results_file.exists() else []
         return PlaybookRun(proc.returncode, proc.stdout + proc.stderr, results)
 

@@ -273,3 +273,41 @@ def test_shop_without_remote_warns(fleet_oms, run_playbook):
 def fleet_shop_without_remote(oms):
     owned = set().union(*remote_owners(oms).values())
     return sorted(set(row['shopId'] for row in oms.query('SELECT shopId FROM ShopifyShop')) - owned)[0]
+
+
+def test_restore_naming_records_this_oms_lacks_changes_nothing(demo_oms, run_playbook):
+    saved = [{'shop_id': 'SHOP', 'records': [{'target': 'remote', 'id': 'PROD_ONLY_REMOTE', 'before': 'SHOP_RW_ACCESS'}]}]
+    run = run_playbook(play(demo_oms, '''
+- name: restore
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: [all]
+    restore: %s
+''' % json.dumps(saved)))
+    assert run.returncode != 0
+    assert 'not found among the selected records, nothing was changed: remote PROD_ONLY_REMOTE' in run.result('restore')['msg']
+    assert demo_oms.writes() == []
+
+
+def test_stores_fall_back_to_the_legacy_path(demo_oms, run_playbook):
+    demo_oms.configure(store_api='oms')
+    run = run_playbook(play(demo_oms, STOP_ALL))
+    assert run.returncode == 0, run.output
+    assert demo_oms.state()['stores']['STORE'] == 'N'
+    assert [entry['path'] for entry in demo_oms.writes()] == ['/rest/s1/oms/productStores/STORE']
+
+
+def test_a_remote_matching_two_shops_is_written_once(fleet_oms, run_playbook):
+    owners = remote_owners(fleet_oms)
+    shared = [remote_id for remote_id, shops in owners.items() if len(shops) > 1]
+    if not shared:  # make one: point a remote of one shop at another shop's Shopify id too
+        first, second = fleet_oms.query('SELECT shopId, shopifyShopId FROM ShopifyShop LIMIT 2')
+        remote_id = fleet_oms.query('SELECT systemMessageRemoteId FROM SystemMessageRemote WHERE internalId = ?',
+                                    (first['shopId'],))[0]['systemMessageRemoteId']
+        fleet_oms.query("UPDATE SystemMessageRemote SET remoteId = ?, remoteIdType = 'SHOPIFY_SHOP_ID' "
+                        "WHERE systemMessageRemoteId = ?", (second['shopifyShopId'], remote_id))
+        shared = [remote_id]
+    run = run_playbook(play(fleet_oms, CLOSE_ALL))
+    assert run.returncode == 0, run.output
+    remote_paths = [entry['path'] for entry in fleet_oms.writes() if 'systemMessageRemotes' in entry['path']]
+    assert remote_paths.count('/rest/s1/oms/systemMessageRemotes/%s' % shared[0]) == 1
+    assert len(remote_paths) == len(set(remote_paths))

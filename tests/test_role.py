@@ -62,7 +62,7 @@ def test_check_mode_writes_nothing_and_no_snapshot(fleet_oms, run_playbook, inve
     assert fleet_oms.state() == before
     assert not snapshot_path(tmp_path).exists()
     assert 'SHOP_NO_ACCESS' in run.output  # the diff shows what would change
-    assert 'would close' in run.output
+    assert 'check mode: these changes would be made' in run.output
 
 
 def test_rollback_then_restore_is_exact(fleet_oms, run_playbook, inventory, tmp_path):

@@ -117,6 +117,24 @@ class OmsModule(AnsibleModule):
             self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, listing or 'none'))
         return [by_id[row_id] for row_id in ids]
 
+    def want(self, records, value=None, restore=None):
+        """Set what each record should hold: ``value`` for all, or each its own from ``restore`` ({key: value}).
+
+        Every key of ``restore`` must be among the records: a saved state that names records this OMS does not
+        have (another environment's snapshot, say) fails before anything is written.
+        """
+        if restore is None:
+            for record in records:
+                record.wanted = value
+            return
+        known = set(record.key for record in records)
+        missing = [key for key in restore if key not in known]
+        if missing:
+            self.fail_json(msg='restore: not found among the selected records, nothing was changed: %s' % ', '.join(
+                ' '.join(key) if isinstance(key, tuple) else key for key in missing))
+        for record in records:
+            record.wanted = restore.get(record.key)
+
     def apply_and_exit(self, records, write, read_back, build_result):
         """Write every record whose value differs, verify, and end the module.
 

@@ -80,12 +80,15 @@ class ShopAccess:
 
     def _records(self, shops, remotes):
         records = []
+        claimed = set()  # a remote that matches two shops is managed once, under the first
         for shop in shops:
             shop_id = shop['shopId']
             if 'remote' in self.targets:
                 for remote in remotes:
-                    if remote_belongs_to(remote, shop):
-                        records.append(self._record('remote', remote['systemMessageRemoteId'], shop_id, remote))
+                    remote_id = remote['systemMessageRemoteId']
+                    if remote_id not in claimed and remote_belongs_to(remote, shop):
+                        claimed.add(remote_id)
+                        records.append(self._record('remote', remote_id, shop_id, remote))
             if 'config' in self.targets:
                 for config in shop.get('shopifyConfig') or []:
                     records.append(self._record('config', config['shopifyConfigId'], shop_id, config))

@@ -112,16 +112,8 @@ def main():
     brokering = OrderBrokering(module)
     records = brokering.read()
 
-    if module.params['restore'] is not None:
-        settings = restored_settings(module, module.params['restore'])
-        missing = sorted(set(settings) - set(record.key for record in records))
-        if missing:
-            module.fail_json(msg='restore: these product stores are not among the selected ones: %s' % ', '.join(missing))
-        for record in records:
-            record.wanted = settings.get(record.key)
-    else:
-        for record in records:
-            record.wanted = module.params['enabled']
+    restore = module.params['restore']
+    module.want(records, module.params['enabled'], restored_settings(module, restore) if restore is not None else None)
 
     module.apply_and_exit(records, brokering.write, brokering.read_back, lambda: {'product_stores': stores_result(records)})
 

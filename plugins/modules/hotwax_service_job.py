@@ -131,16 +131,8 @@ def main():
     service_jobs = ServiceJobs(module)
     records = service_jobs.read()
 
-    if module.params['restore'] is not None:
-        settings = restored_settings(module, module.params['restore'])
-        missing = sorted(set(settings) - set(record.key for record in records))
-        if missing:
-            module.fail_json(msg='restore: these jobs are not among the selected ones: %s' % ', '.join(missing))
-        for record in records:
-            record.wanted = settings.get(record.key)
-    else:
-        for record in records:
-            record.wanted = module.params['paused']
+    restore = module.params['restore']
+    module.want(records, module.params['paused'], restored_settings(module, restore) if restore is not None else None)
 
     module.apply_and_exit(records, service_jobs.write, service_jobs.read_back, lambda: {'service_jobs': jobs_result(records)})
 

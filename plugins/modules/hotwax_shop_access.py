@@ -158,17 +158,9 @@ def main():
     shop_access = ShopAccess(module)
     shops, records = shop_access.read()
 
-    if module.params['restore'] is not None:
-        scopes = restored_scopes(module, module.params['restore'])
-        missing = sorted(set(scopes) - set(record.key for record in records))
-        if missing:
-            module.fail_json(msg='restore: these records are not among the selected shops\' records: %s' % ', '.join(
-                '%s %s' % key for key in missing))
-        for record in records:
-            record.wanted = scopes.get(record.key)
-    else:
-        for record in records:
-            record.wanted = scope_id(module.params['access_scope'])
+    restore = module.params['restore']
+    module.want(records, scope_id(module.params['access_scope']),
+                restored_scopes(module, restore) if restore is not None else None)
 
     module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {'shops': shops_result(shops, records)})
 
