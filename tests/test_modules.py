@@ -250,6 +250,12 @@ def test_write_that_does_not_stick_is_named(demo_oms, run_playbook):
     ('hotwax.oms.hotwax_order_brokering: {product_store_ids: [all]}', 'one of the following is required: enabled, restore'),
     ('hotwax.oms.hotwax_shop_access: {shop_ids: [SHOP], access_scope: no_access, targets: [webhook]}',
      'value of targets must be one or more of: remote, config'),
+    ("hotwax.oms.hotwax_order_brokering: {product_store_ids: [all], restore: [{product_store_id: STORE, before: 'maybe'}]}",
+     'restore: this entry is not in the shape the module returns'),
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [all], restore: [{shop_id: SHOP}]}',
+     'restore: this entry is not in the shape the module returns'),
+    ('hotwax.oms.hotwax_shop_access: {shop_ids: [all], access_scope: read, restore: []}',
+     'parameters are mutually exclusive: access_scope|restore'),
 ])
 def test_bad_input_gets_one_clear_error_and_writes_nothing(demo_oms, run_playbook, task, message):
     run = run_playbook(play(demo_oms, '- name: bad\n  ' + task))

@@ -32,6 +32,13 @@ ALL = 'all'
 KNOWN_IDS_SHOWN = 20  # list the known ids in an error only when a reader can take them in
 
 
+def saved_bool(entry):
+    """The ``before`` of a saved entry, which must be true or false."""
+    if not isinstance(entry['before'], bool):
+        raise ValueError('before must be true or false')
+    return entry['before']
+
+
 class Record:
     """One OMS record a module manages.
 
@@ -116,6 +123,19 @@ class OmsModule(AnsibleModule):
                 ', '.join(known[:KNOWN_IDS_SHOWN]), len(known))
             self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, listing or 'none'))
         return [by_id[row_id] for row_id in ids]
+
+    def saved_values(self, entries, key_of, value_of):
+        """``{key: value}`` from a saved result of a module (for example a snapshot's), to restore from.
+
+        ``key_of`` and ``value_of`` read one entry; one that lacks what they need fails the module.
+        """
+        values = {}
+        for entry in entries:
+            try:
+                values[key_of(entry)] = value_of(entry)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self.fail_json(msg='restore: this entry is not in the shape the module returns: %r' % (entry,))
+        return values
 
     def want(self, records, value=None, restore=None):
         """Set what each record should hold: ``value`` for all, or each its own from ``restore`` ({key: value}).

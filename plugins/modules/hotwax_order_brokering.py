@@ -85,19 +85,11 @@ product_stores:
       sample: false
 '''
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from operator import itemgetter
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule, saved_bool
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import (
     STORE_SELECTION_SPEC, OrderBrokering, stores_result)
-
-
-def restored_settings(module, restore):
-    """``{productStoreId: enabled}`` from a saved ``product_stores`` list."""
-    settings = {}
-    for store in restore:
-        if not isinstance(store, dict) or not store.get('product_store_id') or not isinstance(store.get('before'), bool):
-            module.fail_json(msg='restore: every product store needs product_store_id and a true/false before, got %r' % (store,))
-        settings[store['product_store_id']] = store['before']
-    return settings
 
 
 def main():
@@ -113,7 +105,8 @@ def main():
     records = brokering.read()
 
     restore = module.params['restore']
-    module.want(records, module.params['enabled'], restored_settings(module, restore) if restore is not None else None)
+    module.want(records, module.params['enabled'],
+                module.saved_values(restore, itemgetter('product_store_id'), saved_bool) if restore is not None else None)
 
     module.apply_and_exit(records, brokering.write, brokering.read_back, lambda: {'product_stores': stores_result(records)})
 

@@ -108,18 +108,10 @@ service_jobs:
       sample: true
 '''
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from operator import itemgetter
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule, saved_bool
 from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import JOB_SELECTION_SPEC, ServiceJobs, jobs_result
-
-
-def restored_settings(module, restore):
-    """``{jobName: paused}`` from a saved ``service_jobs`` list."""
-    settings = {}
-    for job in restore:
-        if not isinstance(job, dict) or not job.get('job_name') or not isinstance(job.get('before'), bool):
-            module.fail_json(msg='restore: every job needs job_name and a true/false before, got %r' % (job,))
-        settings[job['job_name']] = job['before']
-    return settings
 
 
 def main():
@@ -132,7 +124,8 @@ def main():
     records = service_jobs.read()
 
     restore = module.params['restore']
-    module.want(records, module.params['paused'], restored_settings(module, restore) if restore is not None else None)
+    module.want(records, module.params['paused'],
+                module.saved_values(restore, itemgetter('job_name'), saved_bool) if restore is not None else None)
 
     module.apply_and_exit(records, service_jobs.write, service_jobs.read_back, lambda: {'service_jobs': jobs_result(records)})
 

@@ -130,20 +130,11 @@ shops:
           sample: SHOP_NO_ACCESS
 '''
 
+from operator import itemgetter
+
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
 from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
     SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, effective_scope, scope_id, shops_result)
-
-
-def restored_scopes(module, restore):
-    """``{(target, id): scope}`` from a saved ``shops`` list; a missing scope restores as read access."""
-    scopes = {}
-    for shop in restore:
-        for record in (shop or {}).get('records') or []:
-            if not isinstance(record, dict) or record.get('target') not in ('remote', 'config') or not record.get('id'):
-                module.fail_json(msg='restore: every record needs target (remote or config) and id, got %r' % (record,))
-            scopes[(record['target'], record['id'])] = effective_scope(record.get('before'))
-    return scopes
 
 
 def main():
@@ -159,8 +150,12 @@ def main():
     shops, records = shop_access.read()
 
     restore = module.params['restore']
-    module.want(records, scope_id(module.params['access_scope']),
-                restored_scopes(module, restore) if restore is not None else None)
+    if restore is not None:  # a missing scope restores as read access, what the OMS read it as
+        saved_shops = module.saved_values(restore, itemgetter('shop_id'), itemgetter('records'))
+        saved_records = [record for records in saved_shops.values() for record in records or []]
+        restore = module.saved_values(saved_records, itemgetter('target', 'id'),
+                                      lambda record: effective_scope(record.get('before')))
+    module.want(records, scope_id(module.params['access_scope']), restore)
 
     module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {'shops': shops_result(shops, records)})
 
