@@ -133,8 +133,9 @@ class OmsModule(AnsibleModule):
         for entry in entries:
             try:
                 values[key_of(entry)] = value_of(entry)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                self.fail_json(msg='restore: this entry is not in the shape the module returns: %r' % (entry,))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                self.fail_json(msg='restore: this entry is not in the shape the module returns (%s), nothing was changed: %r'
+                               % (exc, entry))
         return values
 
     def want(self, records, value=None, restore=None):

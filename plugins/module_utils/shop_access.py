@@ -44,6 +44,14 @@ def effective_scope(raw):
     return raw or EMPTY_SCOPE_MEANS
 
 
+def saved_scope(record):
+    """The scope to restore a saved record to: its ``before``, a missing one as read access."""
+    scope = effective_scope(record.get('before'))
+    if scope not in SCOPE_IDS:
+        raise ValueError('unknown access scope %r (known: %s)' % (scope, ', '.join(SCOPE_IDS)))
+    return scope
+
+
 def remote_belongs_to(remote, shop):
     """The three ways a SystemMessageRemote is tied to a shop (oms-api.md section 4)."""
     if remote.get('internalId') and remote.get('internalId') == shop.get('shopId'):

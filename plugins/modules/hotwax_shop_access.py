@@ -134,7 +134,7 @@ from operator import itemgetter
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
 from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
-    SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, effective_scope, scope_id, shops_result)
+    SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, saved_scope, scope_id, shops_result)
 
 
 def main():
@@ -153,8 +153,7 @@ def main():
     if restore is not None:  # a missing scope restores as read access, what the OMS read it as
         saved_shops = module.saved_values(restore, itemgetter('shop_id'), itemgetter('records'))
         saved_records = [record for records in saved_shops.values() for record in records or []]
-        restore = module.saved_values(saved_records, itemgetter('target', 'id'),
-                                      lambda record: effective_scope(record.get('before')))
+        restore = module.saved_values(saved_records, itemgetter('target', 'id'), saved_scope)
     module.want(records, scope_id(module.params['access_scope']), restore)
 
     module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {'shops': shops_result(shops, records)})

@@ -1,0 +1,407 @@
+"""The fault and abuse matrix of issue 6, through the real playbooks (and modules where that is the clearer proof).
+
+Every test drives the emulator over real HTTP with faults injected, and checks the OMS state, the request
+log and the snapshot file afterwards. docs/reliability.md maps each row of the matrix to the test below.
+"""
+
+import json
+import os
+import resource
+import socket
+import stat
+
+import pytest
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient
+from tests.conftest import admin_token
+from tests.emulator.make_fleet_seed import build_fleet_seed
+from tests import test_client as client_tests
+from tests import test_role as role_tests
+from tests.test_client import LOGIN_PATH, user_password
+from tests.test_modules import foreign_remotes
+from tests.test_role import normal, playbook, snapshot_path
+
+# Fixtures shared with the other test files: test_role's inventory of token hosts, test_client's HTTPS emulator.
+inventory = role_tests.inventory
+tls_oms = client_tests.tls_oms
+
+NO_ACCESS = 'SHOP_NO_ACCESS'
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def hosts(tmp_path):
+    """Like test_role's inventory fixture, for hosts that need more than a token: {name: host vars}."""
+    def write(**environments):
+        body = dict((name, dict({'ansible_connection': 'local', 'rollback_snapshot_dir': str(tmp_path / 'snapshots')},
+                                **host_vars))
+                    for name, host_vars in environments.items())
+        path = tmp_path / 'hosts.yml'
+        path.write_text(json.dumps({'hotwax_oms': {'hosts': body}}, indent=2))  # JSON is YAML
+        return str(path)
+    return write
+
+
+def token_vars(oms, **extra):
+    return dict({'hotwax_oms_url': oms.url, 'hotwax_oms_token': admin_token(oms)}, **extra)
+
+
+def login_vars(oms, **extra):
+    return dict({'hotwax_oms_url': oms.url, 'hotwax_oms_username': 'hotwax.admin',
+                 'hotwax_oms_password': user_password(oms, 'hotwax.admin')}, **extra)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def assert_all_closed(oms, foreign):
+    """Every shop's remotes and config rows SHOP_NO_ACCESS, every store's brokering off; foreign remotes untouched."""
+    state = oms.state()
+    assert all(scope == NO_ACCESS for remote_id, scope in state['remotes'].items() if remote_id not in foreign)
+    assert all(scope == NO_ACCESS for shop in state['shops'].values() for scope in shop['configs'].values())
+    assert set(state['stores'].values()) == {'N'}
+
+
+def assert_restored_exactly(before, after):
+    """What the OMS reads is what it read before, and every value that was set is back to the letter."""
+    assert normal(after) == normal(before)
+    assert all(after['remotes'][remote_id] == scope for remote_id, scope in before['remotes'].items() if scope)
+    assert all(after['shops'][shop_id]['configs'][config_id] == scope
+               for shop_id, shop in before['shops'].items() for config_id, scope in shop['configs'].items() if scope)
+    assert all(after['stores'][store_id] == value for store_id, value in before['stores'].items() if value)
+
+
+def logins(oms):
+    return [entry for entry in oms.requests() if entry['path'] == LOGIN_PATH]
+
+
+def module_runs(run):
+    """How many times a hotwax.oms module ran (each run is one client, which logs in once)."""
+    return len([entry for entry in run.results if entry['action'].startswith('hotwax.oms.') and entry['status'] != 'skipped'])
+
+
+def host_failures(run, host):
+    return [entry for entry in run.results if entry['host'] == host and entry['status'] == 'failed']
+
+
+def record_labels(shops):
+    """{(target, id): label} of every record of an access result, as the modules name them in messages."""
+    return dict(((r['target'], r['id']), 'shop %s %s %s' % (shop['shop_id'], r['target'], r['id']))
+                for shop in shops for r in shop['records'])
+
+
+# --- transient faults: the rollback still closes everything, the restore is still exact ----------------------
+
+TRANSIENT_FAULTS = {
+    # a share of all requests (every 10th) rate limited, each with Retry-After: 1
+    'rate_limited': [{'kind': 'rate_limit', 'retry_after': 1, 'every': 10}],
+    # bursts of gateway errors: consecutive 502s on the shop list, 503s on writes, 504s on the stores
+    'gateway_bursts': [{'kind': 'status', 'status': 502, 'method': 'GET', 'path': 'shopifyShops', 'times': 3},
+                       {'kind': 'status', 'status': 503, 'method': 'PUT', 'times': 4},
+                       {'kind': 'status', 'status': 504, 'path': 'productStores', 'times': 2}],
+    # every 4th request: the connection is closed without an answer (reads and writes alike)
+    'dropped_connections': [{'kind': 'drop', 'every': 4}],
+}
+
+
+@pytest.mark.parametrize('faults', list(TRANSIENT_FAULTS.values()), ids=list(TRANSIENT_FAULTS))
+def test_transient_faults_rollback_closes_everything_and_restore_is_exact(fleet_oms, run_playbook, inventory, faults):
+    before = fleet_oms.state()
+    foreign = foreign_remotes(fleet_oms)
+    hosts = inventory(prod=fleet_oms)
+
+    fleet_oms.set_faults(faults)
+    run = playbook(run_playbook, 'rollback', hosts)
+    assert run.returncode == 0, run.output
+    assert any(entry['status'] in (0, 429, 502, 503, 504) for entry in fleet_oms.requests()), 'no fault fired'
+    assert_all_closed(fleet_oms, foreign)
+
+    fleet_oms.set_faults(faults)  # fresh counters: the restore meets the same weather
+    run = playbook(run_playbook, 'restore', hosts)
+    assert run.returncode == 0, run.output
+    assert_restored_exactly(before, fleet_oms.state())
+
+
+# --- a server slower than the timeout ---------------------------------------------------------------------------
+
+def test_slow_server_bounded_retries_then_clear_failure(demo_oms, run_playbook, hosts, tmp_path):
+    # Only reads are slowed, so no write can land after the test has moved on.
+    demo_oms.set_faults([{'kind': 'latency', 'ms': 2500, 'method': 'GET'}])
+    run = playbook(run_playbook, 'rollback', hosts(prod=token_vars(demo_oms, hotwax_oms_timeout=1, hotwax_oms_retries=2)))
+    assert run.returncode != 0  # it finished: no hang
+    failures = host_failures(run, 'prod')
+    assert len(failures) == 1
+    assert 'no answer within 1 seconds, after retries' in failures[0]['result']['msg']
+    assert 'Traceback' not in run.output
+    assert len(demo_oms.requests()) == 3  # the first read, tried 1 + 2 times, then the role stopped
+    assert demo_oms.writes() == []
+    assert not snapshot_path(tmp_path).exists()
+
+
+# --- login tokens that expire mid-run -------------------------------------------------------------------------
+
+def test_expiring_login_tokens_one_relogin_each_no_loop(demo_oms, run_playbook, hosts):
+    before = demo_oms.state()
+    inventory_file = hosts(prod=login_vars(demo_oms))
+    # Every 3rd read finds its login token expired. The repeat after the re-login is the next match, never a 3rd.
+    demo_oms.set_faults([{'kind': 'expire_tokens', 'method': 'GET', 'every': 3}])
+    runs = [playbook(run_playbook, name, inventory_file) for name in ('rollback', 'restore')]
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].output
+    assert_restored_exactly(before, demo_oms.state())
+
+    log = demo_oms.requests()
+    expired = [index for index, entry in enumerate(log) if entry['status'] == 401]
+    assert len(expired) >= 3  # a long run meets expiry many times
+    for index in expired:  # each time: one login, then that same request again, accepted
+        login, repeat = log[index + 1], log[index + 2]
+        assert (login['path'], login['status']) == (LOGIN_PATH, 200)
+        assert (repeat['method'], repeat['path'], repeat['status']) == (log[index]['method'], log[index]['path'], 200)
+    # one login per module run, plus exactly one per expiry: no loop
+    assert len(logins(demo_oms)) == sum(module_runs(run) for run in runs) + len(expired)
+
+
+# --- a write that answers 200 but does not apply ----------------------------------------------------------------
+
+def test_write_answered_but_not_applied_is_caught_and_named(demo_oms, run_playbook, inventory):
+    demo_oms.set_faults([{'kind': 'ignore_write', 'path': 'systemMessageRemotes'}])
+    run = playbook(run_playbook, 'rollback', inventory(prod=demo_oms))
+    assert run.returncode != 0
+    assert run.status('Close Shopify access (runbook step 1)') == 'failed'
+    message = run.result('Close Shopify access (runbook step 1)')['msg']
+    assert ('1 of 2 records that needed a change were not changed: shop SHOP remote SHOP_SHOPIFY_REMOTE '
+            '(wrote SHOP_NO_ACCESS but the OMS still holds SHOP_RW_ACCESS)') in message
+    assert 'Changed: shop SHOP config SHOP_CONFIG' in message
+    state = demo_oms.state()
+    assert state['remotes']['SHOP_SHOPIFY_REMOTE'] == 'SHOP_RW_ACCESS'  # the write really did not apply
+    assert state['shops']['SHOP']['configs']['SHOP_CONFIG'] == NO_ACCESS
+
+
+# --- some writes failing for good ---------------------------------------------------------------------------------
+
+PERMANENT_FAILURES = {('remote', 'FLEET_RMT_0002'): 'HTTP 500', ('remote', 'FLEET_RMT_0007'): 'HTTP 500',
+                      ('config', 'FLEET_SHOP_005_CFG'): 'HTTP 503'}
+
+
+def test_writes_failing_for_good_others_done_both_listed_rerun_converges(fleet_oms, run_playbook, hosts, tmp_path):
+    before = fleet_oms.state()
+    foreign = foreign_remotes(fleet_oms)
+    inventory_file = hosts(prod=token_vars(fleet_oms, hotwax_oms_retries=1))
+    fleet_oms.set_faults([
+        {'kind': 'status', 'status': 500, 'method': 'PUT', 'path': r'systemMessageRemotes/FLEET_RMT_000[27]$'},
+        {'kind': 'status', 'status': 503, 'method': 'PUT', 'path': r'shopifyShops/shops/FLEET_SHOP_005$'},  # never clears
+    ])
+    run = playbook(run_playbook, 'rollback', inventory_file)
+    assert run.returncode != 0
+    task = 'Close Shopify access (runbook step 1)'
+    assert run.status(task) == 'failed'
+    result = run.result(task)
+    failed_part, changed_part = result['msg'].split('. Changed: ')
+    labels = record_labels(result['shops'])
+    pending = [r for shop in result['shops'] for r in shop['records'] if (r['before'] or 'SHOP_READ_ACCESS') != NO_ACCESS]
+    assert failed_part.startswith('3 of %d records that needed a change were not changed' % len(pending))
+    for record in pending:
+        key = (record['target'], record['id'])
+        if key in PERMANENT_FAILURES:
+            assert '%s (' % labels[key] in failed_part and labels[key] not in changed_part
+            assert PERMANENT_FAILURES[key] in failed_part
+            assert record['after'] == record['before']
+        else:
+            assert labels[key] in changed_part and labels[key] not in failed_part
+            assert record['after'] == NO_ACCESS
+    snapshot = snapshot_path(tmp_path).read_text()
+    assert json.loads(snapshot)['restored'] is False
+
+    fleet_oms.set_faults([])  # the fault clears; the operator runs the rollback again
+    run = playbook(run_playbook, 'rollback', inventory_file)
+    assert run.returncode == 0, run.output
+    assert_all_closed(fleet_oms, foreign)
+    assert snapshot_path(tmp_path).read_text() == snapshot  # still the state from before the incident
+
+    run = playbook(run_playbook, 'restore', inventory_file)
+    assert run.returncode == 0, run.output
+    assert_restored_exactly(before, fleet_oms.state())
+
+
+def test_a_shop_write_failing_for_good_does_not_stop_the_brokering_step(demo_oms, run_playbook, inventory):
+    demo_oms.set_faults([{'kind': 'status', 'status': 500, 'method': 'PUT', 'path': 'systemMessageRemotes'}])
+    run = playbook(run_playbook, 'rollback', inventory(prod=demo_oms))
+    assert run.returncode != 0
+    assert 'SHOP_SHOPIFY_REMOTE' in run.output  # what could not be closed is named
+    assert demo_oms.state()['stores']['STORE'] == 'N'  # but the rest of the runbook was done
+
+
+# --- bad input: one clear error each, no traceback, nothing written -----------------------------------------------
+
+BAD_INPUT = {
+    'bad_token': ({'hotwax_oms_token': 'eyJhbGciOiJIUzI1NiJ9.not-a-real-token'},
+                  'HTTP 401', 'the token or the username and password were not accepted'),
+    'bad_password': ({'hotwax_oms_token': None, 'hotwax_oms_username': 'hotwax.admin', 'hotwax_oms_password': 'wrong-pass-123'},
+                     "login as 'hotwax.admin' failed", 'HTTP 401'),
+    'no_credentials': ({'hotwax_oms_token': None}, 'one of the following is required: token, username', ''),
+    'token_and_password': ({'hotwax_oms_username': 'hotwax.admin', 'hotwax_oms_password': 'some-password-42'},
+                           'parameters are mutually exclusive: token|username', 'token|password'),
+    'unknown_shop': ({'rollback_shop_ids': ['NOPE', 'SHOP']}, 'unknown shop ids: NOPE.', 'Known shop ids: SHOP'),
+    'unknown_store': ({'rollback_product_store_ids': ['NOPE']},
+                      'unknown product store ids: NOPE.', 'Known product store ids: STORE'),
+    'empty_shop_ids': ({'rollback_shop_ids': []}, 'shop_ids is empty: give one or more ids, or [all]', ''),
+    'bad_targets': ({'rollback_targets': ['webhook']}, 'rollback_targets', 'remote, config'),
+    'unreachable_url': ({'hotwax_oms_url': 'http://127.0.0.1:{free_port}', 'hotwax_oms_retries': 1},
+                        'cannot reach the OMS', 'Connection refused'),
+    'malformed_url': ({'hotwax_oms_url': 'acme-maarg.hotwax.io'}, 'oms_url must be an http(s) URL', 'acme-maarg.hotwax.io'),
+}
+
+
+def test_bad_input_one_clear_error_each_nothing_written(demo_oms, run_playbook, hosts, tmp_path):
+    """One inventory host per bad input, all against one OMS, in a single rollback run."""
+    port = free_port()  # nothing listens there
+    environments = {}
+    for name, (host_vars, _message, _detail) in BAD_INPUT.items():
+        merged = token_vars(demo_oms, **host_vars)
+        environments[name] = dict((key, value.format(free_port=port) if isinstance(value, str) else value)
+                                  for key, value in merged.items() if value is not None)
+    run = playbook(run_playbook, 'rollback', hosts(**environments))
+    assert run.returncode != 0
+    for name, (_vars, message, detail) in BAD_INPUT.items():
+        failures = host_failures(run, name)
+        assert len(failures) == 1, (name, failures)
+        result = failures[0]['result']
+        assert message in result['msg'] and detail in result['msg'], (name, result['msg'])
+        # a module that crashed would answer module_stderr and a traceback (2.19 adds "(traceback unavailable)")
+        assert 'module_stderr' not in result and 'Traceback' not in result.get('exception', ''), (name, result)
+    assert 'Traceback' not in run.output
+    assert 'wrong-pass-123' not in run.output + json.dumps(run.results)  # a mistyped password is never echoed
+    assert 'some-password-42' not in run.output + json.dumps(run.results)
+    assert demo_oms.writes() == []
+    assert not (tmp_path / 'snapshots').exists() or os.listdir(tmp_path / 'snapshots') == []
+
+
+def test_restore_from_a_snapshot_with_an_invalid_scope_writes_nothing(demo_oms, run_playbook, inventory, tmp_path):
+    hosts_file = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts_file).returncode == 0
+    closed = demo_oms.state()
+    snapshot = json.loads(snapshot_path(tmp_path).read_text())
+    for record in snapshot['shops'][0]['records']:
+        if record['target'] == 'remote':
+            record['before'] = 'SHOP_RW_ACESS'  # a typo made while editing the file
+    snapshot_path(tmp_path).write_text(json.dumps(snapshot))
+    demo_oms.clear_requests()
+    run = playbook(run_playbook, 'restore', hosts_file)
+    assert run.returncode != 0
+    assert 'SHOP_RW_ACESS' in run.output and 'Traceback' not in run.output
+    assert demo_oms.writes() == []
+    assert demo_oms.state() == closed
+
+
+def test_tls_self_signed_fails_naming_verification_and_ca_path_works(tls_oms, run_playbook):
+    server, cert = tls_oms
+    server.clear_requests()
+    run = run_playbook('''
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/hotwax.oms.hotwax:
+      oms_url: {url}
+      token: {token}
+  tasks:
+    - name: verified against the system CAs
+      hotwax.oms.hotwax_shop_access_info:
+      ignore_errors: true
+    - name: verified against ca_path
+      hotwax.oms.hotwax_shop_access_info:
+        ca_path: {cert}
+'''.format(url=server.url, token=admin_token(server), cert=cert))
+    assert run.returncode == 0, run.output
+    assert run.status('verified against the system CAs') == 'failed'
+    message = run.result('verified against the system CAs')['msg']
+    assert 'TLS certificate verification failed' in message and 'CERTIFICATE_VERIFY_FAILED' in message and 'ca_path' in message
+    assert 'Traceback' not in run.output
+    assert run.result('verified against ca_path')['shops'][0]['shop_id'] == 'SHOP'
+    assert server.writes() == []
+
+
+def test_tls_certificate_failure_is_not_retried(tls_oms, monkeypatch):
+    """Retries are for a server in trouble; a certificate that fails verification fails again after every backoff."""
+    server, dummy = tls_oms
+    connections = []
+    accept = server._server.process_request  # a failed handshake never reaches the request log: count connections
+
+    def counting(request, client_address):
+        connections.append(client_address)
+        return accept(request, client_address)
+
+    monkeypatch.setattr(server._server, 'process_request', counting)
+    with pytest.raises(OmsApiError) as error:
+        OmsClient(server.url, token=admin_token(server), retries=5).get_all('oms/shopifyShops/shops')
+    assert 'certificate verification failed' in str(error.value)
+    assert len(connections) == 1
+
+
+# --- secrets ------------------------------------------------------------------------------------------------------
+
+def test_no_secret_anywhere_fleet_with_username_and_password(fleet_oms, run_playbook, hosts, tmp_path):
+    inventory_file = hosts(prod=login_vars(fleet_oms))
+    runs = [playbook(run_playbook, name, inventory_file, '-vvv', '--diff') for name in ('rollback', 'restore')]
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].output
+    files = list((tmp_path / 'snapshots').iterdir())
+    text = ''.join(run.output + json.dumps(run.results) for run in runs) + ''.join(path.read_text() for path in files)
+    secrets = fleet_oms.secrets()
+    assert user_password(fleet_oms, 'hotwax.admin') in secrets
+    assert fleet_oms.query("SELECT token FROM AuthToken WHERE fromLogin = 'Y'")  # login tokens are scanned too
+    leaked = [secret for secret in secrets if secret in text]
+    assert not leaked, '%d of %d secrets leaked' % (len(leaked), len(secrets))
+
+
+# --- the snapshot file: 0600, replaced atomically ----------------------------------------------------------------
+
+def test_snapshot_is_0600_and_replaced_by_rename_never_rewritten_in_place(demo_oms, run_playbook, inventory, tmp_path):
+    hosts_file = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts_file).returncode == 0
+    snapshot = snapshot_path(tmp_path)
+    assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
+    assert stat.S_IMODE(snapshot.parent.stat().st_mode) == 0o700
+    old_copy = snapshot.read_text()
+    old_link = snapshot.parent / 'old-inode'
+    os.link(snapshot, old_link)  # a second name for the file as the rollback wrote it
+
+    assert playbook(run_playbook, 'restore', hosts_file).returncode == 0  # rewrites the snapshot, marked restored
+    assert json.loads(snapshot.read_text())['restored'] is True
+    # A new file took the name (a rename), and the old one was never touched: an in-place rewrite would have
+    # kept the inode and changed the old name's content too.
+    assert snapshot.stat().st_ino != old_link.stat().st_ino
+    assert old_link.read_text() == old_copy and json.loads(old_copy)['restored'] is False
+    assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
+    assert sorted(path.name for path in snapshot.parent.iterdir()) == ['old-inode', 'prod.json']  # no temp file left
+
+
+def test_a_snapshot_write_cut_off_midway_leaves_the_old_file_intact(emulator_server, run_playbook, inventory, tmp_path):
+    """A real cut-off: the run may write at most 256 KiB per file (RLIMIT_FSIZE, as a full disk does), the new
+    snapshot of a 500-shop OMS is larger, so its write stops part-way with EFBIG."""
+    emulator_server.reset(build_fleet_seed(500, 4))
+    hosts_file = inventory(prod=emulator_server)
+    snapshot = snapshot_path(tmp_path)
+    snapshot.parent.mkdir(mode=0o700)
+    # The snapshot of an earlier, restored incident: the next rollback replaces it with a fresh one.
+    old = json.dumps({'environment': 'prod', 'restored': True, 'targets': ['remote', 'config'],
+                      'shops': [], 'product_stores': [], 'taken_at': 'earlier'}, indent=2)
+    snapshot.write_text(old)
+    snapshot.chmod(0o600)
+
+    limit = 256 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))  # inherited by ansible-playbook and its workers
+    try:
+        # No result file (it would pass the limit); pipelining keeps the module payloads off the disk.
+        run = run_playbook('- import_playbook: hotwax.oms.rollback\n', inventory=hosts_file,
+                           env={'HOTWAX_TEST_RESULTS': '', 'ANSIBLE_PIPELINING': '1'})
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert run.returncode != 0
+    assert 'File too large' in run.output and 'Save the snapshot' in run.output, run.output
+    assert snapshot.read_text() == old  # the old snapshot, byte for byte
+    assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
+    assert [path.name for path in snapshot.parent.iterdir()] == ['prod.json']
+    assert emulator_server.writes() == []  # no snapshot, no rollback: nothing was closed without a record of it
