@@ -15,6 +15,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(COLLECTIONS))
 
 from tests.emulator.oms_emulator import OmsEmulator  # noqa: E402
+from tests.helpers import admin_token, token_vars  # noqa: E402
 
 
 def _link_collection():
@@ -50,11 +51,6 @@ def fleet_oms(emulator_server):
     return emulator_server
 
 
-def admin_token(oms):
-    """The long-lived admin JWT the seed holds (as issued in the OMS admin)."""
-    return oms.seed['tokens'][0]['token']
-
-
 class PlaybookRun:
     """The outcome of one ansible-playbook run: return code, output, and every task result."""
 
@@ -76,9 +72,47 @@ class PlaybookRun:
         return self._last(task_name)['status']
 
 
+@pytest.fixture(scope='session')
+def tls_oms(tmp_path_factory):
+    """A demo OMS served over HTTPS with a self-signed certificate made here; yields (server, certificate path)."""
+    folder = tmp_path_factory.mktemp('tls')
+    cert, key = folder / 'cert.pem', folder / 'key.pem'
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+                    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', str(key), '-out', str(cert)],
+                   check=True, capture_output=True)
+    server = OmsEmulator(seed='demo', certfile=str(cert), keyfile=str(key))
+    server.start()
+    yield server, str(cert)
+    server.stop()
+
+
 @pytest.fixture
-def run_playbook(tmp_path):
-    """Run a playbook (YAML text) on localhost with ansible-playbook; return a PlaybookRun."""
+def hosts(tmp_path):
+    """Write an inventory of environments, ``name=host vars``, in group hotwax_oms; return its path."""
+    def write(**environments):
+        body = dict((name, dict({'ansible_connection': 'local', 'rollback_snapshot_dir': str(tmp_path / 'snapshots')},
+                                **host_vars))
+                    for name, host_vars in environments.items())
+        path = tmp_path / 'hosts.yml'
+        path.write_text(json.dumps({'hotwax_oms': {'hosts': body}}, indent=2))  # JSON is YAML
+        return str(path)
+    return write
+
+
+@pytest.fixture
+def inventory(hosts):
+    """Write an inventory of environments, ``name=emulator``, each with the admin token; return its path."""
+    def write(**environments):
+        return hosts(**dict((name, token_vars(oms)) for name, oms in environments.items()))
+    return write
+
+
+@pytest.fixture
+def run_playbook(tmp_path, emulator_server):
+    """Run a playbook (YAML text) with ansible-playbook; return a PlaybookRun.
+
+    HOTWAX_TEST_TOKEN carries the admin token for helpers.play(); the modules themselves do not read it.
+    """
     counter = {'n': 0}
 
     def run(playbook, *args, env=None, inventory=None):
@@ -97,6 +131,7 @@ def run_playbook(tmp_path):
             'ANSIBLE_LOCALHOST_WARNING': '0',
             'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
             'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+            'HOTWAX_TEST_TOKEN': admin_token(emulator_server),
         })
         run_env.update(env or {})
         command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', inventory or 'localhost,',

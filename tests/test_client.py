@@ -1,17 +1,14 @@
 """The OMS client against the emulator over real HTTP: auth, retries, paging, list shapes, errors, secrets."""
 
 import socket
-import subprocess
 
 import pytest
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient
-from tests.conftest import admin_token
-from tests.emulator.oms_emulator import OmsEmulator
+from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, user_password
 
 SHOPS = 'oms/shopifyShops/shops'
 REMOTES = 'oms/systemMessageRemotes'
-LOGIN_PATH = '/rest/s1/admin/login'
 
 
 def client_for(oms, **kwargs):
@@ -23,17 +20,8 @@ def login_client(oms, **kwargs):
     return OmsClient(oms.url, username='hotwax.admin', password=user_password(oms, 'hotwax.admin'), **kwargs)
 
 
-def user_password(oms, username):
-    return [user['password'] for user in oms.seed['users'] if user['username'] == username][0]
-
-
 def requests_to(oms, path):
     return [entry for entry in oms.requests() if entry['path'] == path]
-
-
-def assert_no_secret(oms, text):
-    leaked = [secret for secret in oms.secrets() if secret in text]
-    assert not leaked, 'secrets leaked: %d' % len(leaked)
 
 
 def test_token_reads_shops_without_secrets(demo_oms):
@@ -189,19 +177,6 @@ def test_unreachable_server_fails_clearly():
     with pytest.raises(OmsApiError) as error:
         OmsClient('http://127.0.0.1:%d' % port, token='x', retries=1).get('admin/productStores')
     assert 'cannot reach the OMS' in str(error.value)
-
-
-@pytest.fixture(scope='module')
-def tls_oms(tmp_path_factory):
-    folder = tmp_path_factory.mktemp('tls')
-    cert, key = folder / 'cert.pem', folder / 'key.pem'
-    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-                    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', str(key), '-out', str(cert)],
-                   check=True, capture_output=True)
-    server = OmsEmulator(seed='demo', certfile=str(cert), keyfile=str(key))
-    server.start()
-    yield server, str(cert)
-    server.stop()
 
 
 def test_tls_self_signed_fails_verification_then_ca_path_works(tls_oms):

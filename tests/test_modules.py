@@ -4,23 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import admin_token
-
-PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/hotwax.oms.hotwax:
-      oms_url: {url}
-  tasks:
-{tasks}
-'''
-
-
-def play(oms, tasks):
-    indented = '\n'.join('    ' + line for line in tasks.strip('\n').splitlines())
-    return PLAY.format(url=oms.url, tasks=indented)
-
+from tests.helpers import assert_no_secret, foreign_remotes, play, remote_owners
 
 CLOSE_ALL = '''
 - name: close
@@ -38,21 +22,6 @@ STOP_ALL = '''
 '''
 
 
-@pytest.fixture
-def run_playbook(run_playbook, emulator_server):
-    """The token comes from the environment, as in real use; the playbooks hold none."""
-    def run(*args, **kwargs):
-        kwargs.setdefault('env', {'HOTWAX_OMS_TOKEN': admin_token(emulator_server)})
-        return run_playbook(*args, **kwargs)
-    return run
-
-
-def assert_no_secret(oms, run):
-    text = run.output + json.dumps(run.results)
-    leaked = [secret for secret in oms.secrets() if secret in text]
-    assert not leaked, '%d secrets leaked' % len(leaked)
-
-
 def test_demo_rollback_closes_both_records(demo_oms, run_playbook):
     run = run_playbook(play(demo_oms, CLOSE_ALL + STOP_ALL), '--diff')
     assert run.returncode == 0, run.output
@@ -67,7 +36,7 @@ def test_demo_rollback_closes_both_records(demo_oms, run_playbook):
     assert set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
     assert state['stores']['STORE'] == 'N'
     assert 'shop SHOP config SHOP_CONFIG' in run.output  # the diff names each record
-    assert_no_secret(demo_oms, run)
+    assert_no_secret(demo_oms, run.output, run.results)
 
 
 def test_check_mode_writes_nothing_and_predicts(fleet_oms, run_playbook):
@@ -110,22 +79,6 @@ def test_all_walks_past_100_shops_and_leaves_foreign_remotes(fleet_oms, run_play
     assert all(scope == 'SHOP_NO_ACCESS' for shop in after['shops'].values() for scope in shop['configs'].values())
     config_count = sum(len(shop['configs']) for shop in before['shops'].values())
     assert sum(len(shop['configs']) for shop in after['shops'].values()) == config_count  # no row created
-
-
-def remote_owners(oms):
-    """{remote id: set of shop ids it belongs to}, by the three rules, read straight from the database."""
-    shops = oms.query('SELECT * FROM ShopifyShop')
-    owners = {}
-    for remote in oms.query('SELECT * FROM SystemMessageRemote'):
-        owners[remote['systemMessageRemoteId']] = set(
-            shop['shopId'] for shop in shops
-            if remote['internalId'] == shop['shopId'] or (remote['remoteId'] and remote['remoteId'] == shop['shopifyShopId'])
-            or (shop['myshopifyDomain'] and shop['myshopifyDomain'] in (remote['sendUrl'] or '')))
-    return owners
-
-
-def foreign_remotes(oms):
-    return set(remote_id for remote_id, shops in remote_owners(oms).items() if not shops)
 
 
 def test_only_differing_records_are_written(fleet_oms, run_playbook):
@@ -185,7 +138,7 @@ def test_info_modules_read_the_same_shapes_and_write_nothing(fleet_oms, run_play
         (store_id, value != 'N') for store_id, value in state['stores'].items())
     shops = run.result('access')['shops']
     assert len(shops) == len(state['shops'])
-    assert_no_secret(fleet_oms, run)
+    assert_no_secret(fleet_oms, run.output, run.results)
 
 
 def test_restore_puts_back_exact_values(fleet_oms, run_playbook):

@@ -13,44 +13,12 @@ import stat
 import pytest
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient
-from tests.conftest import admin_token
 from tests.emulator.make_fleet_seed import build_fleet_seed
-from tests import test_client as client_tests
-from tests import test_role as role_tests
-from tests.test_client import LOGIN_PATH, user_password
-from tests.test_modules import foreign_remotes
-from tests.test_role import normal, playbook, snapshot_path
-
-# Fixtures shared with the other test files: test_role's inventory of token hosts, test_client's HTTPS emulator.
-inventory = role_tests.inventory
-tls_oms = client_tests.tls_oms
-
-NO_ACCESS = 'SHOP_NO_ACCESS'
+from tests.helpers import (LOGIN_PATH, NO_ACCESS, admin_token, foreign_remotes, login_vars, normal, playbook, snapshot_path,
+                           token_vars, user_password)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def hosts(tmp_path):
-    """Like test_role's inventory fixture, for hosts that need more than a token: {name: host vars}."""
-    def write(**environments):
-        body = dict((name, dict({'ansible_connection': 'local', 'rollback_snapshot_dir': str(tmp_path / 'snapshots')},
-                                **host_vars))
-                    for name, host_vars in environments.items())
-        path = tmp_path / 'hosts.yml'
-        path.write_text(json.dumps({'hotwax_oms': {'hosts': body}}, indent=2))  # JSON is YAML
-        return str(path)
-    return write
-
-
-def token_vars(oms, **extra):
-    return dict({'hotwax_oms_url': oms.url, 'hotwax_oms_token': admin_token(oms)}, **extra)
-
-
-def login_vars(oms, **extra):
-    return dict({'hotwax_oms_url': oms.url, 'hotwax_oms_username': 'hotwax.admin',
-                 'hotwax_oms_password': user_password(oms, 'hotwax.admin')}, **extra)
-
 
 def free_port():
     with socket.socket() as sock:

@@ -8,50 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import admin_token
 from tests.emulator.oms_emulator import OmsEmulator
-
-INVENTORY = '''
-hotwax_oms:
-  hosts:
-{hosts}
-'''
-HOST = '''    {name}:
-      ansible_connection: local
-      hotwax_oms_url: {url}
-      hotwax_oms_token: {token}
-      rollback_snapshot_dir: {snapshots}
-'''
-
-
-@pytest.fixture
-def inventory(tmp_path):
-    """Write an inventory with one host per (name, emulator); return its path."""
-    def write(**environments):
-        hosts = ''.join(HOST.format(name=name, url=oms.url, token=admin_token(oms), snapshots=tmp_path / 'snapshots')
-                        for name, oms in environments.items())
-        path = tmp_path / 'inventory.yml'
-        path.write_text(INVENTORY.format(hosts=hosts))
-        return str(path)
-    return write
-
-
-def playbook(run_playbook, name, inventory, *args):
-    return run_playbook('- import_playbook: hotwax.oms.%s\n' % name, *args, inventory=inventory)
-
-
-def normal(state):
-    """State as the OMS reads it: a missing scope is read access, missing brokering is on."""
-    return {
-        'remotes': dict((key, value or 'SHOP_READ_ACCESS') for key, value in state['remotes'].items()),
-        'configs': dict((key, value or 'SHOP_READ_ACCESS') for shop in state['shops'].values()
-                        for key, value in shop['configs'].items()),
-        'stores': dict((key, value != 'N') for key, value in state['stores'].items()),
-    }
-
-
-def snapshot_path(tmp_path, host='prod'):
-    return tmp_path / 'snapshots' / ('%s.json' % host)
+from tests.helpers import admin_token, normal, playbook, snapshot_path
 
 
 def test_check_mode_writes_nothing_and_no_snapshot(fleet_oms, run_playbook, inventory, tmp_path):
@@ -193,21 +151,18 @@ def test_no_secret_in_verbose_output_or_snapshot(demo_oms, run_playbook, invento
     assert not [s for s in secrets if s in text]
 
 
-def test_token_from_ansible_vault(demo_oms, run_playbook, tmp_path):
+def test_token_from_ansible_vault(demo_oms, run_playbook, hosts, tmp_path):
     password_file = tmp_path / 'vault-pass'
     password_file.write_text('correct horse battery staple\n')
     vault_bin = str(Path(sys.executable).parent / 'ansible-vault')
     vaulted = subprocess.run([vault_bin, 'encrypt_string', '--vault-password-file', str(password_file),
                               '--name', 'hotwax_oms_token', admin_token(demo_oms)],
                              capture_output=True, text=True, check=True).stdout
-    host_vars = tmp_path / 'host_vars' / 'prod'
-    host_vars.mkdir(parents=True)
-    (host_vars / 'vault.yml').write_text(vaulted)
-    inventory_file = tmp_path / 'inventory.yml'
-    inventory_file.write_text(INVENTORY.format(hosts='    prod:\n      ansible_connection: local\n'
-                                                     '      hotwax_oms_url: %s\n      rollback_snapshot_dir: %s\n'
-                                                     % (demo_oms.url, tmp_path / 'snapshots')))
-    assert admin_token(demo_oms) not in inventory_file.read_text() + (host_vars / 'vault.yml').read_text()
-    run = playbook(run_playbook, 'rollback', str(inventory_file), '--vault-password-file', str(password_file))
+    inventory_file = hosts(prod={'hotwax_oms_url': demo_oms.url})
+    vault_file = tmp_path / 'host_vars' / 'prod' / 'vault.yml'  # beside the inventory, where Ansible looks
+    vault_file.parent.mkdir(parents=True)
+    vault_file.write_text(vaulted)
+    assert admin_token(demo_oms) not in open(inventory_file).read() + vault_file.read_text()
+    run = playbook(run_playbook, 'rollback', inventory_file, '--vault-password-file', str(password_file))
     assert run.returncode == 0, run.output
     assert demo_oms.state()['stores']['STORE'] == 'N'

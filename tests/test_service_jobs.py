@@ -2,8 +2,7 @@
 
 import json
 
-from tests.test_modules import play, run_playbook  # noqa: F401  (the fixture that passes the token by environment)
-from tests.test_role import inventory, playbook  # noqa: F401
+from tests.helpers import play, playbook
 
 SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyProductUpdates_SHOP', 'consume_ShopifyOrders_SQS'}
 BROKERING_JOB = 'brokering_OrderRoutingGroup_10001'
