@@ -54,7 +54,10 @@ WRITE_KINDS = (('oms/systemMessageRemotes/', 'remote'), ('oms/shopifyShops/shops
 RUN_KINDS = ('check', 'rollback', 'restore', 'baseline')
 # Full-pass list reads each run may make: one to read, one to read back after writing. A check run writes nothing,
 # so it has nothing to read back.
-ALLOWED_LIST_PASSES = {'check': 1, 'rollback': 2, 'restore': 2, 'baseline': 2}
+# Passes over the lists a run may make: one to read what to change and one to read it back after writing; the role's
+# rollback and check runs read once more, first, for the snapshot, taken before any write so that a crash cannot lose
+# the state from before the incident.
+ALLOWED_LIST_PASSES = {'check': 2, 'rollback': 3, 'restore': 2, 'baseline': 2}
 
 FULL_SHOPS = (1, 10, 100, 500)
 FULL_LATENCIES = (0, 20)

@@ -14,9 +14,6 @@ import pytest
 from tests.conftest import REPO
 
 RUN_KINDS = ('check', 'rollback', 'restore', 'baseline')
-# The rollback role reads every list three times (its info tasks for the snapshot, the module's read, the module's
-# read-back) and a check run twice; the bound allows two passes and one. Reported with numbers in docs/performance.md.
-REREADS_LISTS = pytest.mark.xfail(reason='the rollback role reads the lists more often than the bound allows', strict=False)
 
 
 def run_quick(output):
@@ -97,8 +94,7 @@ def test_no_login_per_record(quick_report, kind):
     assert run['requests']['login'] <= 8
 
 
-@pytest.mark.parametrize('kind', [pytest.param('check', marks=REREADS_LISTS), pytest.param('rollback', marks=REREADS_LISTS),
-                                  'restore', 'baseline'])
+@pytest.mark.parametrize('kind', RUN_KINDS)
 def test_requests_within_the_bound(quick_report, kind):
     run = only_workload(quick_report)['runs'][kind]
     requests = run['requests']
