@@ -304,6 +304,14 @@ def test_ignore_write_fault_answers_ok_and_changes_nothing(emu):
     assert len(emu.writes()) == 1
 
 
+def test_lose_answer_fault_makes_the_change_and_drops_the_answer(emu):
+    emu.set_faults([{"kind": "lose_answer", "method": "PUT", "times": 1}])
+    with pytest.raises((urllib.error.URLError, ConnectionError, http.client.HTTPException)):
+        call(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"})
+    assert emu.state()["stores"]["STORE"] == "N"
+    assert [entry["status"] for entry in emu.requests()] == [0]
+
+
 def test_expire_tokens_fault(emu):
     token = login(emu).json["token"]
     emu.set_faults([{"kind": "expire_tokens", "method": "PUT", "times": 1}])

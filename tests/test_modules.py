@@ -184,6 +184,14 @@ def test_partial_failure_is_reported_and_the_rest_is_done(demo_oms, run_playbook
     assert demo_oms.state()['shops']['SHOP']['configs'] == {'SHOP_CONFIG': 'SHOP_NO_ACCESS'}
 
 
+def test_write_whose_answer_is_lost_counts_as_done_when_read_back(demo_oms, run_playbook):
+    demo_oms.set_faults([{'kind': 'lose_answer', 'method': 'PUT', 'path': 'productStores'}])
+    run = run_playbook(play(demo_oms, STOP_ALL.replace('enabled: false', 'enabled: false\n    retries: 0')))
+    assert run.returncode == 0, run.output  # the read-back shows the write took effect
+    assert run.result('stop')['changed'] is True and run.result('stop')['product_stores'][0]['after'] is False
+    assert [entry['status'] for entry in demo_oms.writes()] == [0]
+
+
 def test_write_that_does_not_stick_is_named(demo_oms, run_playbook):
     demo_oms.set_faults([{'kind': 'ignore_write', 'path': 'productStores'}])
     run = run_playbook(play(demo_oms, STOP_ALL))

@@ -4,8 +4,8 @@
 """What every hotwax.oms module shares: connection options, id selection and one bookkeeping path.
 
 A module describes its records (current value, wanted value) and how to write and re-read
-them; OmsModule.apply decides what changes, honours check mode, writes in parallel, reads
-back, and builds ``changed``, ``diff`` and the failure message. No module does this itself.
+them; OmsModule.apply_and_exit decides what changes, honours check mode, writes in parallel,
+reads back, and builds ``changed``, ``diff`` and the failure message. No module does this itself.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,7 +44,7 @@ class Record:
 
     ``before`` is the raw value as read (None when the server has none), ``current`` the value
     it means (the server's reading of a missing value), ``wanted`` the value to write or None.
-    ``after`` is filled by OmsModule.apply: read back after a write, predicted in check mode.
+    ``after`` is filled by OmsModule.apply_and_exit: read back after a write, predicted in check mode.
     """
 
     def __init__(self, key, label, before, current, wanted=None, info=None):
@@ -189,7 +189,11 @@ class OmsModule(AnsibleModule):
         for record in records:
             raw, current = state.get(record.key, (None, None))
             record.after = raw
-            if record.needs_write and record.key not in errors and current != record.wanted:
+            if not record.needs_write:
+                continue
+            if current == record.wanted:
+                errors.pop(record.key, None)  # the write took effect although its answer was lost or an error
+            elif record.key not in errors:
                 errors[record.key] = 'wrote %s but the OMS still holds %s' % (record.wanted, raw if raw is not None else 'no value')
         return errors
 

@@ -11,6 +11,7 @@ KINDS = {
     "rate_limit": {"retry_after"},
     "drop": set(),
     "ignore_write": set(),
+    "lose_answer": set(),
     "expire_tokens": set(),
 }
 COMMON_KEYS = {"kind", "method", "path", "times", "every"}
@@ -25,6 +26,7 @@ class FaultEffects:
     latency_ms: float = 0
     expire_tokens: bool = False
     ignore_write: bool = False
+    lose_answer: bool = False  # handle the request, then drop the connection: the change is made, the answer lost
     answer: Optional[dict] = None  # the first terminal rule (status, rate_limit or drop), or None
 
 
@@ -104,6 +106,8 @@ class FaultPlan:
                 effects.expire_tokens = True
             elif rule.kind == "ignore_write":
                 effects.ignore_write = True
+            elif rule.kind == "lose_answer":
+                effects.lose_answer = True
             elif effects.answer is None:
                 effects.answer = rule.spec
         return effects

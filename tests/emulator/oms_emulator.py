@@ -287,6 +287,8 @@ class OmsEmulator:
             if effects.expire_tokens:
                 self._db.expire_login_tokens()
             reply = self._injected_reply(effects.answer) if effects.answer else self._dispatch(request, effects.ignore_write)
+            if effects.lose_answer:
+                reply = None
             entry["status"] = reply.status if reply else 0
         return reply
 
