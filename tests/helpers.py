@@ -1,6 +1,7 @@
 """Helpers the test files share: seed credentials, playbook text, inventories' host vars, state readings."""
 
 import json
+from urllib.parse import urlsplit
 
 LOGIN_PATH = '/rest/s1/admin/login'
 NO_ACCESS = 'SHOP_NO_ACCESS'
@@ -65,14 +66,14 @@ def normal(state):
 
 
 def remote_owners(oms):
-    """{remote id: set of shop ids it belongs to}, by the three rules, read straight from the database."""
+    """{remote id: set of shop ids it belongs to}, by the three rules (the URL rule by host name), read from the database."""
     shops = oms.query('SELECT * FROM ShopifyShop')
     owners = {}
     for remote in oms.query('SELECT * FROM SystemMessageRemote'):
         owners[remote['systemMessageRemoteId']] = set(
             shop['shopId'] for shop in shops
             if remote['internalId'] == shop['shopId'] or (remote['remoteId'] and remote['remoteId'] == shop['shopifyShopId'])
-            or (shop['myshopifyDomain'] and shop['myshopifyDomain'] in (remote['sendUrl'] or '')))
+            or (shop['myshopifyDomain'] and shop['myshopifyDomain'] == urlsplit(remote['sendUrl'] or '').hostname))
     return owners
 
 

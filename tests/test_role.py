@@ -166,3 +166,58 @@ def test_token_from_ansible_vault(demo_oms, run_playbook, hosts, tmp_path):
     run = playbook(run_playbook, 'rollback', inventory_file, '--vault-password-file', str(password_file))
     assert run.returncode == 0, run.output
     assert demo_oms.state()['stores']['STORE'] == 'N'
+
+
+def test_a_wider_second_rollback_adds_to_the_kept_snapshot_and_restore_is_exact(fleet_oms, run_playbook, inventory, tmp_path):
+    before = fleet_oms.state()
+    hosts = inventory(prod=fleet_oms)
+    first = playbook(run_playbook, 'rollback', hosts, '-e', '{"rollback_shop_ids": ["FLEET_SHOP_001"], '
+                     '"rollback_product_store_ids": ["FLEET_STORE_1"], "rollback_targets": ["remote"]}')
+    assert first.returncode == 0, first.output
+    kept = json.loads(snapshot_path(tmp_path).read_text())
+    second = playbook(run_playbook, 'rollback', hosts)
+    assert second.returncode == 0, second.output
+    merged = json.loads(snapshot_path(tmp_path).read_text())
+    assert merged['taken_at'] == kept['taken_at'] and sorted(merged['targets']) == ['config', 'remote']
+    assert len(merged['shops']) == len(before['shops']) and len(merged['product_stores']) == len(before['stores'])
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    assert normal(fleet_oms.state()) == normal(before)
+
+
+def test_restore_refuses_a_snapshot_of_another_oms(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    snapshot = json.loads(snapshot_path(tmp_path).read_text())
+    snapshot['oms_url'] = 'https://other-customer-maarg.hotwax.io'
+    snapshot_path(tmp_path).write_text(json.dumps(snapshot))
+    demo_oms.clear_requests()
+    run = playbook(run_playbook, 'restore', hosts)
+    assert run.returncode != 0
+    assert 'was taken on https://other-customer-maarg.hotwax.io, but prod is %s' % demo_oms.url in run.output
+    assert demo_oms.writes() == []
+
+
+def test_a_second_restore_needs_force(demo_oms, run_playbook, inventory):
+    hosts = inventory(prod=demo_oms)
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    demo_oms.query("UPDATE ProductStore SET enableBrokering = 'N'")  # a legitimate change made since
+    demo_oms.clear_requests()
+    refused = playbook(run_playbook, 'restore', hosts)
+    assert refused.returncode != 0 and 'was already restored at' in refused.output
+    assert demo_oms.writes() == []
+    forced = playbook(run_playbook, 'restore', hosts, '-e', 'rollback_restore_force=true')
+    assert forced.returncode == 0, forced.output
+    assert demo_oms.state()['stores']['STORE'] == 'Y'
+
+
+def test_rollback_over_an_unusable_snapshot_closes_everything_then_fails(demo_oms, run_playbook, inventory, tmp_path):
+    snapshot_path(tmp_path).parent.mkdir(parents=True)
+    snapshot_path(tmp_path).write_text('{"shops": [')
+    run = playbook(run_playbook, 'rollback', inventory(prod=demo_oms))
+    assert run.returncode != 0
+    state = demo_oms.state()
+    assert state['stores']['STORE'] == 'N' and set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
+    aside = [path for path in snapshot_path(tmp_path).parent.iterdir() if '.unusable-' in path.name]
+    assert len(aside) == 1 and aside[0].read_text() == '{"shops": ['
+    assert 'The earlier snapshot could not be used' in run.output and aside[0].name in run.output

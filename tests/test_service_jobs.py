@@ -4,7 +4,8 @@ import json
 
 from tests.helpers import play, playbook
 
-SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyProductUpdates_SHOP', 'consume_ShopifyOrders_SQS'}
+SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyProductUpdates_SHOP'}
+INTAKE_JOB = 'consume_ShopifyOrders_SQS'  # serves every shop: selected only with shop_ids: [all]
 BROKERING_JOB = 'brokering_OrderRoutingGroup_10001'
 PAUSED_BEFORE = 'poll_ShopifyBulkImport_SHOP'
 
@@ -26,7 +27,18 @@ def test_pause_by_shop_and_store_selects_the_documented_jobs(demo_oms, run_playb
     assert set(job['job_name'] for job in jobs) == SHOP_JOBS | {BROKERING_JOB}
     assert all(job['before'] is False and job['after'] is True for job in jobs)
     assert paused_jobs(demo_oms) == SHOP_JOBS | {BROKERING_JOB, PAUSED_BEFORE}
-    assert 'service job consume_ShopifyOrders_SQS paused' in run.output
+    assert 'service job queue_ShopifyOrderSync_SHOP paused' in run.output
+
+
+def test_the_intake_job_is_paused_only_with_all_shops(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, '''
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [all]
+    paused: true
+'''))
+    assert run.returncode == 0, run.output
+    assert set(job['job_name'] for job in run.result('pause')['service_jobs']) == SHOP_JOBS | {INTAKE_JOB}
 
 
 def test_check_mode_and_second_run_write_nothing(fleet_oms, run_playbook):
@@ -78,7 +90,7 @@ def test_no_selection_is_a_clear_error(demo_oms, run_playbook):
 def test_info_reads_every_shop_and_store_job_by_default(demo_oms, run_playbook):
     run = run_playbook(play(demo_oms, '- name: info\n  hotwax.oms.hotwax_service_job_info:\n'))
     assert run.returncode == 0, run.output
-    assert set(job['job_name'] for job in run.result('info')['service_jobs']) == SHOP_JOBS | {BROKERING_JOB}
+    assert set(job['job_name'] for job in run.result('info')['service_jobs']) == SHOP_JOBS | {BROKERING_JOB, INTAKE_JOB}
     assert demo_oms.writes() == []
 
 
@@ -88,7 +100,7 @@ def test_role_pauses_jobs_and_restore_keeps_a_paused_job_paused(demo_oms, run_pl
     hosts = inventory(prod=demo_oms)
     run = playbook(run_playbook, 'rollback', hosts, '-e', 'rollback_pause_jobs=true')
     assert run.returncode == 0, run.output
-    assert SHOP_JOBS | {BROKERING_JOB} <= paused_jobs(demo_oms)
+    assert SHOP_JOBS | {BROKERING_JOB, INTAKE_JOB} <= paused_jobs(demo_oms)
     snapshot = json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
     assert dict((job['job_name'], job['before']) for job in snapshot['service_jobs'])['queue_ShopifyOrderSync_SHOP'] is True
 

@@ -185,7 +185,12 @@ class OmsModule(AnsibleModule):
         for record, (dummy, error) in zip(pending, self.client.map_parallel(write, pending)):
             if error:
                 errors[record.key] = str(error)
-        state = self.call(read_back)  # after = what the server holds now, not what was sent
+        try:
+            state = read_back()  # after = what the server holds now, not what was sent
+        except OmsApiError as exc:
+            sent = [record.label for record in pending if record.key not in errors]
+            self.fail_json(msg='the writes were sent but could not be read back (%s). Sent, not verified: %s. Failed: %s.' % (
+                exc, ', '.join(sent) or 'none', '; '.join('%s (%s)' % (key, error) for key, error in errors.items()) or 'none'))
         for record in records:
             raw, current = state.get(record.key, (None, None))
             record.after = raw

@@ -19,7 +19,7 @@ JOBS_PATH = 'admin/serviceJobs'
 ROUTING_GROUPS_PATH = 'order-routing/groups'
 # Per-shop jobs (oms-api.md section 7): Shopify order import and product sync.
 SHOP_JOB_TEMPLATES = ('queue_ShopifyOrderSync_{shop_id}', 'sync_ShopifyProductUpdates_{shop_id}')
-# Real-time order intake from Shopify is one job for every shop.
+# Real-time order intake from Shopify is one job for every shop, so it is selected only with shop_ids: [all].
 SHOPIFY_INTAKE_JOB = 'consume_ShopifyOrders_SQS'
 
 JOB_SELECTION_SPEC = dict(
@@ -61,14 +61,16 @@ class ServiceJobs:
             shops = self.module.call(self.client.get_all, SHOPS_PATH)
             self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids')
             names = [template.format(shop_id=shop_id) for shop_id in self.shop_ids for template in SHOP_JOB_TEMPLATES]
-        return [name for name in names + [SHOPIFY_INTAKE_JOB] if name in jobs]
+        if self.shop_ids is None:  # the real-time intake serves every shop: paused only when all of them are selected
+            names.append(SHOPIFY_INTAKE_JOB)
+        return [name for name in names if name in jobs]
 
     def _brokering_job_names(self):
         """The jobs that run the brokering of the selected stores' routing groups."""
         store_ids = [record.key for record in OrderBrokering(self.module).read()]
         groups = []
         for store_groups, error in self.client.map_parallel(
-                lambda store_id: self.client.get(ROUTING_GROUPS_PATH, {'productStoreId': store_id}), store_ids):
+                lambda store_id: self.client.get_all(ROUTING_GROUPS_PATH, {'productStoreId': store_id}), store_ids):
             if error:
                 self.module.fail_json(msg=str(error))
             groups.extend(store_groups or [])

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, Record
@@ -59,7 +61,13 @@ def remote_belongs_to(remote, shop):
     if remote.get('remoteId') and remote.get('remoteId') == shop.get('shopifyShopId'):
         return True
     domain = shop.get('myshopifyDomain')
-    return bool(domain) and domain in (remote.get('sendUrl') or '')
+    return bool(domain) and _names_host(remote.get('sendUrl') or '', domain)
+
+
+def _names_host(url, host):
+    """Whether ``url`` holds the host name ``host`` as a whole: eu.myshopify.com is not in acme-eu.myshopify.com."""
+    pattern = r'(?<![a-z0-9.-])' + re.escape(host.lower()) + r'(?![a-z0-9-]|\.[a-z0-9])'
+    return re.search(pattern, url.lower()) is not None
 
 
 class ShopAccess:

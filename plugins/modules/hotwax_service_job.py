@@ -15,7 +15,8 @@ description:
   - Pauses or resumes scheduled service jobs in HotWax Commerce OMS. During a rollback, closing Shopify access
     makes every Shopify call fail, but the jobs keep firing and piling up errors; pausing them keeps the OMS quiet.
   - Jobs are selected by exact name, by shop (the Shopify order import C(queue_ShopifyOrderSync_<shopId>), the
-    product sync C(sync_ShopifyProductUpdates_<shopId>), and the real-time order intake C(consume_ShopifyOrders_SQS)),
+    product sync C(sync_ShopifyProductUpdates_<shopId>), and, with O(shop_ids=[all]) only, since it serves every shop,
+    the real-time order intake C(consume_ShopifyOrders_SQS)),
     and by product store (the brokering-run schedules of the store's routing groups). A shop without one of the
     per-shop jobs is not an error.
   - Only jobs whose setting differs are written; every write is read back.

@@ -48,6 +48,16 @@ def test_remote_belongs_to_shop_by_any_of_three_rules(remote, belongs):
     assert remote_belongs_to(remote, SHOP) is belongs
 
 
+@pytest.mark.parametrize('url', ['https://acme-newera-stg.myshopify.com/admin', 'https://newera-stg.myshopify.com.evil.io/x',
+                                 'https://xnewera-stg.myshopify.com'])
+def test_a_host_name_that_only_ends_or_starts_like_the_domain_does_not_match(url):
+    assert remote_belongs_to({'sendUrl': url}, SHOP) is False
+
+
+def test_the_domain_matches_whatever_its_case_and_port():
+    assert remote_belongs_to({'sendUrl': 'https://NewEra-Stg.myshopify.com:443/admin/api'}, SHOP) is True
+
+
 def test_a_shop_without_domain_claims_no_remote_by_url():
     assert remote_belongs_to({'sendUrl': 'https://x.myshopify.com'}, {'shopId': 'S', 'myshopifyDomain': None}) is False
 
