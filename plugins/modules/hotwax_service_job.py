@@ -14,11 +14,8 @@ version_added: 0.1.0
 description:
   - Pauses or resumes scheduled service jobs in HotWax Commerce OMS. During a rollback, closing Shopify access
     makes every Shopify call fail, but the jobs keep firing and piling up errors; pausing them keeps the OMS quiet.
-  - Jobs are selected by exact name, by shop (the Shopify order import C(queue_ShopifyOrderSync_<shopId>), the
-    product sync C(sync_ShopifyProductUpdates_<shopId>), and, with O(shop_ids=[all]) only, since it serves every shop,
-    the real-time order intake C(consume_ShopifyOrders_SQS)),
-    and by product store (the brokering-run schedules of the store's routing groups). A shop without one of the
-    per-shop jobs is not an error.
+  - Jobs are selected by exact name, by shop (its Shopify import and sync jobs) and by product store (the brokering
+    schedules of its routing groups).
   - Only jobs whose setting differs are written; every write is read back.
   - With O(restore), each job is put back to the C(before) value of an earlier run's result.
 author:
@@ -26,22 +23,8 @@ author:
 extends_documentation_fragment:
   - hotwax.oms.connection
   - hotwax.oms.connection.ATTRIBUTES
+  - hotwax.oms.service_jobs
 options:
-  job_names:
-    description:
-      - Exact job names (C(jobName)). Each must exist.
-    type: list
-    elements: str
-  shop_ids:
-    description:
-      - Shops whose Shopify import and sync jobs are selected, or V(all).
-    type: list
-    elements: str
-  product_store_ids:
-    description:
-      - Product stores whose routing groups' brokering schedules are selected, or V(all).
-    type: list
-    elements: str
   paused:
     description:
       - Whether the selected jobs are paused. Required unless O(restore) is given.

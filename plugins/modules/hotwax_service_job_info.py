@@ -19,22 +19,7 @@ author:
 extends_documentation_fragment:
   - hotwax.oms.connection
   - hotwax.oms.connection.INFO_ATTRIBUTES
-options:
-  job_names:
-    description:
-      - Exact job names (C(jobName)). Each must exist.
-    type: list
-    elements: str
-  shop_ids:
-    description:
-      - Shops whose Shopify import and sync jobs are read, or V(all).
-    type: list
-    elements: str
-  product_store_ids:
-    description:
-      - Product stores whose routing groups' brokering schedules are read, or V(all).
-    type: list
-    elements: str
+  - hotwax.oms.service_jobs
 notes:
   - When none of O(job_names), O(shop_ids) and O(product_store_ids) is given, the jobs of every shop and every
     product store are read.

@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """How hotwax_service_job and hotwax_service_job_info select jobs, documented once."""
+
+    DOCUMENTATION = r'''
+options:
+  job_names:
+    description:
+      - Exact job names (C(jobName)). Each must exist.
+    type: list
+    elements: str
+  shop_ids:
+    description:
+      - Shops whose Shopify order import (C(queue_ShopifyOrderSync_<shopId>)) and product sync
+        (C(sync_ShopifyProductUpdates_<shopId>)) jobs are selected, or V(all). A shop without one of them is not an error.
+      - V(all) also selects the real-time order intake C(consume_ShopifyOrders_SQS), which serves every shop.
+    type: list
+    elements: str
+  product_store_ids:
+    description:
+      - Product stores whose routing groups' brokering-run schedules are selected, or V(all).
+    type: list
+    elements: str
+'''
