@@ -280,3 +280,14 @@ def test_a_remote_matching_two_shops_is_written_once(fleet_oms, run_playbook):
     remote_paths = [entry['path'] for entry in fleet_oms.writes() if 'systemMessageRemotes' in entry['path']]
     assert remote_paths.count('/rest/s1/oms/systemMessageRemotes/%s' % shared[0]) == 1
     assert len(remote_paths) == len(set(remote_paths))
+
+
+def test_a_read_back_that_fails_after_the_writes_names_what_was_sent(demo_oms, run_playbook):
+    # The first GET of the remotes is the module's read; the second, which fails, is its read-back.
+    demo_oms.set_faults([{'kind': 'status', 'status': 500, 'method': 'GET', 'path': 'systemMessageRemotes', 'every': 2}])
+    run = run_playbook(play(demo_oms, CLOSE_ALL))
+    assert run.returncode != 0
+    message = run.result('close')['msg']
+    assert 'the writes were sent but could not be read back' in message
+    assert 'Sent, not verified: shop SHOP remote SHOP_SHOPIFY_REMOTE, shop SHOP config SHOP_CONFIG' in message
+    assert set(demo_oms.state()['remotes'].values()) == {'SHOP_NO_ACCESS'}

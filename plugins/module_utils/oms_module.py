@@ -91,7 +91,7 @@ class OmsModule(AnsibleModule):
         return self._client
 
     def call(self, func, *args):
-        """Run one read against the OMS; an API error ends the module with its message."""
+        """Run ``func`` (reads against the OMS, which raise OmsApiError); an API error ends the module with its message."""
         try:
             return func(*args)
         except OmsApiError as exc:

@@ -44,7 +44,7 @@ class OrderBrokering:
             return self.client.get_all(self.path)
 
     def read(self):
-        stores = self.module.call(self._list_stores)
+        stores = self._list_stores()
         stores = self.module.pick(stores, 'productStoreId', self.store_ids, 'product store ids')
         return [Record(store['productStoreId'], 'product store %s order brokering' % store['productStoreId'],
                        brokering_enabled(store.get('enableBrokering')), brokering_enabled(store.get('enableBrokering')),

@@ -49,7 +49,7 @@ class ServiceJobs:
         self.by_store = bool(params['product_store_ids'])
 
     def _jobs_by_name(self):
-        return dict((job['jobName'], job) for job in self.module.call(self.client.get_all, JOBS_PATH))
+        return dict((job['jobName'], job) for job in self.client.get_all(JOBS_PATH))
 
     def _shop_job_names(self, jobs):
         """Jobs named by the per-shop templates; a shop need not have every one of them."""
@@ -58,7 +58,7 @@ class ServiceJobs:
                         for template in SHOP_JOB_TEMPLATES]
             names = [name for name in jobs if any(pattern.match(name) for pattern in patterns)]
         else:
-            shops = self.module.call(self.client.get_all, SHOPS_PATH)
+            shops = self.client.get_all(SHOPS_PATH)
             self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids')
             names = [template.format(shop_id=shop_id) for shop_id in self.shop_ids for template in SHOP_JOB_TEMPLATES]
         if self.shop_ids is None:  # the real-time intake serves every shop: paused only when all of them are selected
@@ -72,7 +72,7 @@ class ServiceJobs:
         for store_groups, error in self.client.map_parallel(
                 lambda store_id: self.client.get_all(ROUTING_GROUPS_PATH, {'productStoreId': store_id}), store_ids):
             if error:
-                self.module.fail_json(msg=str(error))
+                raise error
             groups.extend(store_groups or [])
         schedules = self.client.map_parallel(
             lambda group: self.client.get('%s/%s/schedule' % (ROUTING_GROUPS_PATH, quote(group['routingGroupId'], safe=''))),
@@ -80,7 +80,7 @@ class ServiceJobs:
         names = []
         for schedule, error in schedules:
             if error:
-                self.module.fail_json(msg=str(error))
+                raise error
             if schedule and schedule.get('jobName'):
                 names.append(schedule['jobName'])
         return names

@@ -83,9 +83,9 @@ class ShopAccess:
 
     def read(self, warn=True):
         """The selected shops, and a Record for each of their remotes and config rows."""
-        shops = self.module.call(self.client.get_all, SHOPS_PATH)
+        shops = self.client.get_all(SHOPS_PATH)
         shops = self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids')
-        remotes = self.module.call(self.client.get_all, REMOTES_PATH) if 'remote' in self.targets else []
+        remotes = self.client.get_all(REMOTES_PATH) if 'remote' in self.targets else []
         records = self._records(shops, remotes)
         if warn and 'remote' in self.targets:
             lonely = [shop['shopId'] for shop in shops if not any(r.info['shop_id'] == shop['shopId'] and r.key[0] == 'remote'

@@ -102,7 +102,7 @@ def main():
         required_one_of=[('enabled', 'restore')],
         supports_check_mode=True)
     brokering = OrderBrokering(module)
-    records = brokering.read()
+    records = module.call(brokering.read)
 
     restore = module.params['restore']
     module.want(records, module.params['enabled'],

@@ -105,7 +105,7 @@ def main():
         required_one_of=[('paused', 'restore')],
         supports_check_mode=True)
     service_jobs = ServiceJobs(module)
-    records = service_jobs.read()
+    records = module.call(service_jobs.read)
 
     restore = module.params['restore']
     module.want(records, module.params['paused'],

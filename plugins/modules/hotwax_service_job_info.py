@@ -70,7 +70,7 @@ def main():
     module = OmsModule(argument_spec=JOB_SELECTION_SPEC, supports_check_mode=True)
     if all(module.params[option] is None for option in JOB_SELECTION_SPEC):
         module.params.update(shop_ids=['all'], product_store_ids=['all'])
-    records = ServiceJobs(module).read()
+    records = module.call(ServiceJobs(module).read)
     module.exit_json(changed=False, service_jobs=jobs_result(records))
 
 

@@ -147,7 +147,7 @@ def main():
         required_one_of=[('access_scope', 'restore')],
         supports_check_mode=True)
     shop_access = ShopAccess(module)
-    shops, records = shop_access.read()
+    shops, records = module.call(shop_access.read)
 
     restore = module.params['restore']
     if restore is not None:  # a missing scope restores as read access, what the OMS read it as

@@ -102,7 +102,7 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import SHOP
 
 def main():
     module = OmsModule(argument_spec=SHOP_SELECTION_SPEC, supports_check_mode=True)
-    shops, records = ShopAccess(module).read()
+    shops, records = module.call(ShopAccess(module).read)
     module.exit_json(changed=False, shops=shops_result(shops, records))
 
 
