@@ -254,7 +254,7 @@ def ansible_env():
 
 def run_playbook(playbook, inventory, args, log_path, workdir):
     """Run ansible-playbook; return (return code, wall seconds, CPU seconds of it and its children, wall-clock start)."""
-    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', str(inventory), playbook] + list(args)
+    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', str(inventory), '-l', 'all', playbook] + list(args)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started_at = time.time()
     start = time.monotonic()

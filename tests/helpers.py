@@ -47,8 +47,9 @@ def play(oms, tasks):
 
 
 def playbook(run_playbook, name, inventory, *args):
-    """Run the collection's playbook ``hotwax.oms.<name>`` with an inventory file."""
-    return run_playbook('- import_playbook: hotwax.oms.%s\n' % name, *args, inventory=inventory)
+    """Run the collection's playbook ``hotwax.oms.<name>`` with an inventory file (on all its hosts unless -l is given)."""
+    limit = () if '-l' in args else ('-l', 'all')
+    return run_playbook('- import_playbook: hotwax.oms.%s\n' % name, *(limit + args), inventory=inventory)
 
 
 def snapshot_path(tmp_path, host='prod'):

@@ -209,7 +209,8 @@ BAD_INPUT = {
                   'HTTP 401', 'the token or the username and password were not accepted'),
     'bad_password': ({'hotwax_oms_token': None, 'hotwax_oms_username': 'hotwax.admin', 'hotwax_oms_password': 'wrong-pass-123'},
                      "login as 'hotwax.admin' failed", 'HTTP 401'),
-    'no_credentials': ({'hotwax_oms_token': None}, 'one of the following is required: token, username', ''),
+    'no_credentials': ({'hotwax_oms_token': None}, 'no_credentials has no credentials: set hotwax_oms_token',
+                       'or hotwax_oms_username and hotwax_oms_password'),
     'token_and_password': ({'hotwax_oms_username': 'hotwax.admin', 'hotwax_oms_password': 'some-password-42'},
                            'parameters are mutually exclusive: token|username', 'token|password'),
     'unknown_shop': ({'rollback_shop_ids': ['NOPE', 'SHOP']}, 'unknown shop ids: NOPE.', 'Known shop ids: SHOP'),
@@ -363,7 +364,7 @@ def test_a_snapshot_write_cut_off_midway_leaves_the_old_file_intact(emulator_ser
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))  # inherited by ansible-playbook and its workers
     try:
         # No result file (it would pass the limit); pipelining keeps the module payloads off the disk.
-        run = run_playbook('- import_playbook: hotwax.oms.rollback\n', inventory=hosts_file,
+        run = run_playbook('- import_playbook: hotwax.oms.rollback\n', '-l', 'all', inventory=hosts_file,
                            env={'HOTWAX_TEST_RESULTS': '', 'ANSIBLE_PIPELINING': '1'})
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))

@@ -221,3 +221,12 @@ def test_rollback_over_an_unusable_snapshot_closes_everything_then_fails(demo_om
     aside = [path for path in snapshot_path(tmp_path).parent.iterdir() if '.unusable-' in path.name]
     assert len(aside) == 1 and aside[0].read_text() == '{"shops": ['
     assert 'The earlier snapshot could not be used' in run.output and aside[0].name in run.output
+
+
+def test_the_playbooks_refuse_to_run_without_a_limit(demo_oms, run_playbook, inventory):
+    hosts = inventory(prod=demo_oms)
+    for name in ('rollback', 'restore'):
+        run = run_playbook('- import_playbook: hotwax.oms.%s\n' % name, inventory=hosts)
+        assert run.returncode != 0
+        assert 'Name the environment with -l, for example -l prod' in run.output
+    assert demo_oms.requests() == []

@@ -39,6 +39,13 @@ def saved_bool(entry):
     return entry['before']
 
 
+def _listing(labels, separator, shown=KNOWN_IDS_SHOWN):
+    """Labels for a message: all of them when few, else the first ones and a count (the return values have all)."""
+    if len(labels) <= shown:
+        return separator.join(labels)
+    return '%s%s... and %d more' % (separator.join(labels[:shown]), separator, len(labels) - shown)
+
+
 class Record:
     """One OMS record a module manages.
 
@@ -119,9 +126,7 @@ class OmsModule(AnsibleModule):
         unknown = [row_id for row_id in ids if row_id not in by_id]
         if unknown:
             known = sorted(by_id)
-            listing = ', '.join(known) if len(known) <= KNOWN_IDS_SHOWN else '%s ... (%d in all)' % (
-                ', '.join(known[:KNOWN_IDS_SHOWN]), len(known))
-            self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, listing or 'none'))
+            self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, _listing(known, ', ') or 'none'))
         return [by_id[row_id] for row_id in ids]
 
     def saved_values(self, entries, key_of, value_of):
@@ -177,7 +182,7 @@ class OmsModule(AnsibleModule):
             done = [record.label for record in pending if record.key not in errors]
             failed = ['%s (%s)' % (record.label, errors[record.key]) for record in pending if record.key in errors]
             self.fail_json(msg='%d of %d records that needed a change were not changed: %s. Changed: %s.' % (
-                len(failed), len(pending), '; '.join(failed), ', '.join(done) or 'none'), **result)
+                len(failed), len(pending), _listing(failed, '; '), _listing(done, ', ') or 'none'), **result)
         self.exit_json(**result)
 
     def _write_and_verify(self, records, pending, write, read_back):
