@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.emulator.oms_emulator import OmsEmulator
-from tests.helpers import admin_token, normal, playbook, snapshot_path
+from tests.helpers import admin_token, foreign_remotes, normal, playbook, snapshot_path
 
 
 def test_check_mode_writes_nothing_and_no_snapshot(fleet_oms, run_playbook, inventory, tmp_path):
@@ -230,3 +230,16 @@ def test_the_playbooks_refuse_to_run_without_a_limit(demo_oms, run_playbook, inv
         assert run.returncode != 0
         assert 'Name the environment with -l, for example -l prod' in run.output
     assert demo_oms.requests() == []
+
+
+def test_rollback_and_restore_on_a_server_that_answers_bare_arrays(fleet_oms, run_playbook, inventory):
+    fleet_oms.configure(remote_list_shape='array')
+    before = fleet_oms.state()
+    hosts = inventory(prod=fleet_oms)
+    assert playbook(run_playbook, 'rollback', hosts).returncode == 0
+    closed = fleet_oms.state()
+    foreign = foreign_remotes(fleet_oms)
+    assert set(closed['stores'].values()) == {'N'}
+    assert all(scope == 'SHOP_NO_ACCESS' for remote_id, scope in closed['remotes'].items() if remote_id not in foreign)
+    assert playbook(run_playbook, 'restore', hosts).returncode == 0
+    assert normal(fleet_oms.state()) == normal(before)

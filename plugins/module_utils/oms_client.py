@@ -76,13 +76,16 @@ def strip_secrets(value):
 
 
 def list_rows(data):
-    """Rows of a list answer, which is a bare array or an object holding one array."""
+    """Rows of a list answer: a bare array, or an object that wraps it as ``<entity>List`` (both shapes exist).
+
+    A single object that merely holds a list (a shop with its ``shopifyConfig``) is not a list answer.
+    """
     if data is None:
         return []
     if isinstance(data, list):
         return data
     if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
+        lists = [value for key, value in data.items() if key.endswith('List') and isinstance(value, list)]
         if len(lists) == 1:
             return lists[0]
     raise ValueError('expected a list of rows, got %s' % type(data).__name__)

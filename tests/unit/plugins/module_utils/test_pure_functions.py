@@ -32,9 +32,10 @@ def test_list_rows_accepts_both_list_shapes(body, rows):
     assert list_rows(body) == rows
 
 
-def test_list_rows_refuses_an_ambiguous_object():
+@pytest.mark.parametrize('body', [{'aList': [], 'bList': []}, {'shopId': 'SHOP', 'shopifyConfig': [{'shopifyConfigId': 'C'}]}])
+def test_list_rows_refuses_what_is_not_a_list_answer(body):
     with pytest.raises(ValueError):
-        list_rows({'a': [], 'b': []})
+        list_rows(body)
 
 
 @pytest.mark.parametrize('remote, belongs', [
