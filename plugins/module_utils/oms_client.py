@@ -11,15 +11,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
+import socket
 import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 try:
+    from http.cookiejar import DefaultCookiePolicy
+except ImportError:  # pragma: no cover - Python 2 is not supported by ansible-core 2.19
+    DefaultCookiePolicy = object
+
+try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import MaxRetryError, ReadTimeoutError, SSLError as Urllib3SSLError
+    from urllib3.exceptions import (MaxRetryError, NameResolutionError, ProtocolError, ReadTimeoutError,
+                                    SSLError as Urllib3SSLError)
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -29,36 +37,109 @@ except ImportError as exc:  # pragma: no cover - reported by the module as a mis
     Retry = object
 
 API_PREFIX = '/rest/s1/'
-PAGE_SIZE = 100  # the server caps pages at 100 rows
+PAGE_SIZE = 500  # the server honours a given pageSize (HotWax's own apps ask for 200 to 1000): fewer requests
+SERVER_DEFAULT_PAGE_SIZE = 100  # what a server that ignores pageSize answers (oms-api.md section 3)
+MAX_PAGES = 1000  # a hard cap on one list walk, against a server that never ends a list
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 60  # seconds; a longer Retry-After would stall a rollback, so it is capped
 PARALLEL_REQUESTS = 8  # writes in flight at once: fast, yet gentle on a struggling server
+GONE_AFTER = 3  # requests in a row without any answer (after their retries): the OMS is gone, stop sending
 ERROR_TEXT_LIMIT = 300
+TLS_PROBE_TIMEOUT = 3  # seconds
 
-# Rows carry decrypted credentials (accessToken, sharedSecret, password, ...). Any key that
+# Rows carry decrypted credentials (accessToken, sharedSecret, password, privateKey, ...). Any key that
 # looks like one is removed as soon as a response is parsed, so nothing above the client sees it.
-SECRET_KEY = re.compile(r'password|secret|token|credential|api_?key', re.IGNORECASE)
+SECRET_KEY = re.compile(r'password|secret|token|credential|api_?key|private_?key', re.IGNORECASE)
+
+# OmsApiError.outcome: what is known of a request that failed.
+ANSWERED = 'answered'  # the OMS answered with an error status: a write was not applied
+UNANSWERED = 'unanswered'  # sent, but no answer came (dropped, timed out): a write may have been applied
+NOT_SENT = 'not_sent'  # never sent (the OMS was already gone, or the server cannot be talked to at all)
 
 
 class OmsApiError(Exception):
     """A failed OMS call: says what was called, what came back, and never a secret."""
 
-    def __init__(self, message, method=None, path=None, status=None):
+    def __init__(self, message, method=None, path=None, status=None, outcome=None):
         super(OmsApiError, self).__init__(message)
         self.method = method
         self.path = path
         self.status = status
+        if outcome is None:
+            outcome = ANSWERED if status is not None else UNANSWERED
+        self.outcome = outcome
+
+
+class _NoCookies(DefaultCookiePolicy):
+    """Keep no cookie and send none back: every request authenticates by its own header.
+
+    A request carrying the server's session cookie would need a CSRF token on every write (oms-api.md section 2).
+    """
+
+    def set_ok(self, cookie, request):
+        return False
+
+    def return_ok(self, cookie, request):
+        return False
+
+
+class _Unmendable(Exception):
+    """A connection failure that no retry can mend; its message is the advice for the user."""
+
+
+_TLS_PORTS = {}  # (host, port) -> whether it completes a TLS handshake; probed once per process
+_TLS_PORTS_LOCK = threading.Lock()
+
+
+def _speaks_tls(host, port):
+    """Whether the server at host:port completes a TLS handshake (without verifying its certificate)."""
+    with _TLS_PORTS_LOCK:
+        if (host, port) in _TLS_PORTS:
+            return _TLS_PORTS[(host, port)]
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=TLS_PROBE_TIMEOUT) as raw:
+            with context.wrap_socket(raw, server_hostname=host):
+                answer = True
+    except (OSError, ValueError):
+        answer = False
+    with _TLS_PORTS_LOCK:
+        _TLS_PORTS[(host, port)] = answer
+    return answer
+
+
+def _unmendable(error, pool):
+    """The advice for a connection error a retry cannot mend, or None when retrying may help."""
+    if isinstance(error, NameResolutionError):
+        host = getattr(pool, 'host', None) or 'the host'
+        return 'the host name %s does not resolve: check the host name in oms_url' % host
+    if isinstance(error, Urllib3SSLError):
+        if any(isinstance(arg, ssl.CertificateError) for arg in error.args):
+            return None  # reported as a certificate failure, with ca_path advice, by the caller
+        if 'WRONG_VERSION_NUMBER' in str(error) or 'record layer failure' in str(error):
+            return 'the server speaks plain HTTP, not HTTPS: use http:// in oms_url'
+    if (isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http'
+            and _speaks_tls(pool.host, pool.port)):
+        return 'the server speaks HTTPS on this port: use https:// in oms_url'
+    return None
 
 
 class _CappedRetry(Retry):
     """urllib3's Retry, with the server's Retry-After capped at MAX_RETRY_AFTER seconds.
 
-    A certificate that failed verification is not retried: it would fail the same way after every backoff.
+    Errors a retry cannot mend (a certificate that failed verification, TLS to a plain-HTTP port, plain HTTP
+    to a TLS port, a host name that does not resolve) are not retried: they would fail the same way every time.
     """
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         if isinstance(error, Urllib3SSLError) and any(isinstance(arg, ssl.CertificateError) for arg in error.args):
             raise MaxRetryError(_pool, url, reason=error)
+        if error is not None:
+            advice = _unmendable(error, _pool)
+            if advice:
+                raise MaxRetryError(_pool, url, reason=_Unmendable(advice))
         return super(_CappedRetry, self).increment(method, url, response, error, _pool, _stacktrace)
 
     def get_retry_after(self, response):
@@ -75,6 +156,11 @@ def strip_secrets(value):
     return value
 
 
+def _list_key(data):
+    keys = [key for key, value in data.items() if key.endswith('List') and isinstance(value, list)]
+    return keys[0] if len(keys) == 1 else None
+
+
 def list_rows(data):
     """Rows of a list answer: a bare array, or an object that wraps it as ``<entity>List`` (both shapes exist).
 
@@ -85,18 +171,93 @@ def list_rows(data):
     if isinstance(data, list):
         return data
     if isinstance(data, dict):
-        lists = [value for key, value in data.items() if key.endswith('List') and isinstance(value, list)]
-        if len(lists) == 1:
-            return lists[0]
+        key = _list_key(data)
+        if key:
+            return data[key]
     raise ValueError('expected a list of rows, got %s' % type(data).__name__)
+
+
+def body_count(data):
+    """The total a wrapped list answer states in its body (``<entity>Count`` beside ``<entity>List``), or None."""
+    if not isinstance(data, dict):
+        return None
+    key = _list_key(data)
+    count = data.get(key[:-len('List')] + 'Count') if key else None
+    if isinstance(count, bool):
+        return None
+    if isinstance(count, int) or (isinstance(count, str) and count.isdigit()):
+        return int(count)
+    return None
+
+
+class PagingError(Exception):
+    """A list walk that cannot be trusted to be complete."""
+
+
+def _row_identity(row):
+    return json.dumps(row, sort_keys=True, default=str)
+
+
+def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGES):
+    """Every row of a paged list, or PagingError; never a partial list.
+
+    ``fetch(index, size)`` returns one page as ``(rows, total)``, total None when the server states none.
+    With a total, the remaining pages are asked for (in parallel when ``parallel_map`` is given) and the rows
+    must add up to it. Without one, pages are walked until a short page. Either way a page that adds no row
+    already seen (a server that ignores pageIndex) fails the walk, and so does a walk past ``max_pages``.
+    A server that answers fewer rows than asked (it ignores or caps pageSize) is asked again at the size it
+    answered, so no row is skipped.
+    """
+    parallel_map = parallel_map or (lambda func, items: [func(item) for item in items])
+    rows, total = fetch(0, page_size)
+    seen = set(_row_identity(row) for row in rows)
+    size = page_size
+
+    def add(index, page):
+        new = [row for row in page if _row_identity(row) not in seen]
+        if page and not new:
+            raise PagingError('page %d repeats rows already seen, so the server ignores pageIndex; the list cannot be '
+                              'walked (%d rows seen)' % (index, len(rows)))
+        seen.update(_row_identity(row) for row in new)
+        rows.extend(new)
+        return new
+
+    if total is not None:
+        if len(rows) >= total:
+            return rows
+        if not rows:
+            raise PagingError('the first page is empty, yet the server states %d rows' % total)
+        size = min(size, len(rows))  # fewer than asked: the server pages at its own size
+        pages = (total + size - 1) // size
+        if pages > max_pages:
+            raise PagingError('%d rows at %d a page is more than %d pages' % (total, size, max_pages))
+        add(1, fetch(1, size)[0])  # one page first: a server that ignores pageIndex is caught after two requests
+        for index, (page, dummy) in zip(range(2, pages), parallel_map(lambda i: fetch(i, size), range(2, pages))):
+            add(index, page)
+        if len(rows) < total:
+            raise PagingError('only %d of the %d rows the server states were returned' % (len(rows), total))
+        return rows
+
+    if len(rows) < min(size, SERVER_DEFAULT_PAGE_SIZE):
+        return rows  # shorter than any page size the server can be using: the list ended
+    if len(rows) < size:
+        size = len(rows)  # maybe the end, maybe a server that ignores pageSize: the next page tells
+    for index in range(1, max_pages):
+        page = fetch(index, size)[0]
+        add(index, page)
+        if len(page) < size:
+            return rows
+    raise PagingError('still more rows after %d pages of %d' % (max_pages, size))
 
 
 class OmsClient:
     """A keep-alive session to one OMS, authenticated by a token or by username and password.
 
     Retries (urllib3): 429 honouring Retry-After, 502, 503, 504, dropped connections and
-    timeouts, at most ``retries`` times with exponential backoff. On a login session a 401
-    means the token expired: the client logs in again and repeats that request once.
+    timeouts, at most ``retries`` times with exponential backoff. On a login session a 401 or
+    403 to a token from an earlier login means the token expired: the client logs in again and
+    repeats the request, as often as tokens expire. After GONE_AFTER requests in a row got no
+    answer at all, the OMS counts as gone and every later request fails at once.
     """
 
     def __init__(self, oms_url, token=None, username=None, password=None,
@@ -107,13 +268,17 @@ class OmsClient:
             raise OmsApiError("oms_url must be an http(s) URL such as https://acme-maarg.hotwax.io, got %r" % oms_url)
         if not token and not (username and password):
             raise OmsApiError('give either token, or username and password')
-        self.base_url = oms_url.rstrip('/') + API_PREFIX
+        self.base_url = base_url(oms_url)
         self.timeout = timeout
         self._token = token
         self._username = username
         self._password = password
         self._auth_lock = threading.Lock()
+        self._gone_lock = threading.Lock()
+        self._unanswered_in_a_row = 0
+        self._gone = None  # the message once the OMS is gone
         self._session = requests.Session()
+        self._session.cookies.set_policy(_NoCookies())
         # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE in the environment.
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         retry = _CappedRetry(
@@ -128,49 +293,88 @@ class OmsClient:
     # --- authentication -------------------------------------------------------------
 
     def _login(self, stale_token):
-        """Log in, unless another thread already replaced ``stale_token``."""
+        """Log in, unless another thread already replaced ``stale_token``; return (token, issued by this call)."""
         with self._auth_lock:
             if self._token and self._token != stale_token:
-                return
+                return self._token, False
             response = self._send('POST', 'admin/login', json_body={'username': self._username, 'password': self._password},
                                   token=None)
             if response.status_code != 200:
+                if response.status_code in (400, 401, 403):
+                    raise self._error('POST', 'admin/login', response,
+                                      prefix='login as %r failed: the OMS refused the username or password' % self._username,
+                                      hint='')
                 raise self._error('POST', 'admin/login', response, prefix='login as %r failed' % self._username)
             try:
                 self._token = response.json()['token']
             except (ValueError, KeyError, TypeError):
+                raise OmsApiError('login as %r answered without a token (a user with a second factor cannot log in '
+                                  'here: use a token from Settings > JWT Tokens)' % self._username,
+                                  method='POST', path='admin/login', status=response.status_code)
+            if not self._token:
                 raise OmsApiError('login as %r answered without a token' % self._username,
                                   method='POST', path='admin/login', status=response.status_code)
+            return self._token, True
 
     # --- requests --------------------------------------------------------------------
 
     def _send(self, method, path, params=None, json_body=None, token=None):
+        if self._gone:
+            raise OmsApiError('%s %s%s: not sent, %s' % (method, API_PREFIX, path, self._gone),
+                              method=method, path=path, outcome=NOT_SENT)
         headers = {'Authorization': 'Bearer %s' % token} if token else {}
         url = self.base_url + path
         try:
-            return self._session.request(method, url, params=params, json=json_body, headers=headers,
-                                         timeout=self.timeout, verify=self._verify)
-        except requests.exceptions.SSLError as exc:
-            raise OmsApiError('%s %s: TLS certificate verification failed (%s); set ca_path to the CA bundle that signed '
-                              'the server certificate, or validate_certs to false for a test instance'
-                              % (method, url, self._reason(exc)), method=method, path=path)
+            response = self._session.request(method, url, params=params, json=json_body, headers=headers,
+                                             timeout=self.timeout, verify=self._verify)
         except requests.exceptions.RequestException as exc:
-            if isinstance(exc, requests.exceptions.Timeout) or isinstance(getattr(exc.args[0] if exc.args else None, 'reason', None),
-                                                                          ReadTimeoutError):
-                # after urllib3 used up its retries, a timeout arrives wrapped in a ConnectionError
-                raise OmsApiError('%s %s: no answer within %s seconds, after retries' % (method, url, self.timeout),
-                                  method=method, path=path)
-            raise OmsApiError('%s %s: cannot reach the OMS (%s)' % (method, url, self._reason(exc)), method=method, path=path)
+            raise self._transport_error(method, url, path, exc)
+        with self._gone_lock:
+            self._unanswered_in_a_row = 0
+        return response
+
+    def _transport_error(self, method, url, path, exc):
+        """The OmsApiError for a request that got no answer; counts towards the OMS being gone."""
+        cause = self._cause(exc)
+        if isinstance(cause, _Unmendable):
+            return OmsApiError('%s %s: %s' % (method, url, cause), method=method, path=path, outcome=NOT_SENT)
+        if isinstance(exc, requests.exceptions.SSLError):
+            return OmsApiError('%s %s: TLS certificate verification failed (%s); set ca_path to the CA bundle that '
+                               'signed the server certificate, or validate_certs to false for a test instance'
+                               % (method, url, self._reason(exc)), method=method, path=path, outcome=NOT_SENT)
+        if isinstance(exc, requests.exceptions.Timeout) or isinstance(cause, ReadTimeoutError):
+            # after urllib3 used up its retries, a timeout arrives wrapped in a ConnectionError
+            message = '%s %s: no answer within %s seconds, after retries' % (method, url, self.timeout)
+        else:
+            message = '%s %s: cannot reach the OMS (%s)' % (method, url, self._reason(exc))
+        with self._gone_lock:
+            self._unanswered_in_a_row += 1
+            if self._unanswered_in_a_row >= GONE_AFTER and not self._gone:
+                self._gone = 'the OMS is gone: %d requests in a row got no answer (the last: %s)' % (
+                    self._unanswered_in_a_row, self._reason(exc))
+        return OmsApiError(message, method=method, path=path, outcome=UNANSWERED)
 
     def _call(self, method, path, params=None, json_body=None):
-        """Send an authenticated request; on a login session, one re-login on 401. Returns the 2xx response."""
+        """Send an authenticated request and return its 2xx response.
+
+        On a login session, a 401 or 403 to a token from an earlier login means it expired: log in again and
+        repeat, as often as needed. A 403 to the token just issued is a permission error, and a token just
+        issued refused twice in a row is an authentication error (no loop).
+        """
+        fresh = False
         if self._token is None:
-            self._login(None)
+            token, fresh = self._login(None)
         token = self._token
-        response = self._send(method, path, params, json_body, token)
-        if response.status_code == 401 and self._username:
-            self._login(token)
-            response = self._send(method, path, params, json_body, self._token)
+        fresh_refusals = 0
+        while True:
+            response = self._send(method, path, params, json_body, token)
+            if response.status_code not in (401, 403) or not self._username:
+                break
+            if fresh:
+                fresh_refusals += 1
+                if response.status_code == 403 or fresh_refusals >= 2:
+                    break
+            token, fresh = self._login(token)
         if response.status_code >= 400:
             raise self._error(method, path, response)
         return response
@@ -185,38 +389,40 @@ class OmsClient:
     def put(self, path, json_body):
         return self.request('PUT', path, json_body=json_body)
 
+    def post(self, path, json_body):
+        return self.request('POST', path, json_body=json_body)
+
     def get_all(self, path, params=None):
-        """Every row of a paged list: the first page says the total, the rest are fetched in parallel."""
+        """Every row of a paged list (see walk_pages); OmsApiError rather than a partial list."""
         params = dict(params or {})
 
-        def page(index):
-            query = dict(params, pageSize=PAGE_SIZE, pageIndex=index)
-            return self._page(path, query)
+        def fetch(index, size):
+            return self._page(path, dict(params, pageSize=size, pageIndex=index))
 
-        rows, total = page(0)
-        if total is None:  # no X-Total-Count: walk until a short page
-            index = 0
-            last = rows
-            while len(last) == PAGE_SIZE:
-                index += 1
-                last = page(index)[0]
-                rows.extend(last)
-            return rows
-        remaining = range(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
-        for result, error in self.map_parallel(page, remaining):
-            if error:
-                raise error
-            rows.extend(result[0])
-        return rows
+        def parallel(func, items):
+            results = []
+            for result, error in self.map_parallel(func, items):
+                if error:
+                    raise error
+                results.append(result)
+            return results
+
+        try:
+            return walk_pages(fetch, parallel)
+        except PagingError as exc:
+            raise OmsApiError('GET %s%s: %s; nothing was done with a partial list' % (API_PREFIX, path, exc),
+                              method='GET', path=path)
 
     def _page(self, path, query):
         response = self._call('GET', path, query)
+        data = self._parse('GET', path, response)
         try:
-            rows = list_rows(self._parse('GET', path, response))
+            rows = list_rows(data)
         except ValueError as exc:
             raise OmsApiError('GET %s: %s' % (path, exc), method='GET', path=path, status=response.status_code)
         total = response.headers.get('X-Total-Count')
-        return rows, (int(total) if total and total.isdigit() else None)
+        total = int(total) if total and total.strip().isdigit() else body_count(data)
+        return rows, total
 
     def map_parallel(self, func, items):
         """``func(item)`` for every item, a few at a time; results in the order of ``items``.
@@ -246,19 +452,21 @@ class OmsClient:
             raise OmsApiError('%s %s: the OMS answered HTTP %s with a body that is not JSON'
                               % (method, path, response.status_code), method=method, path=path, status=response.status_code)
 
-    def _error(self, method, path, response, prefix=None):
+    def _error(self, method, path, response, prefix=None, hint=None):
         status = response.status_code
         try:
             detail = response.json().get('errors')
         except (ValueError, AttributeError):
             detail = None
         detail = self._scrub(str(detail if detail is not None else (response.reason or '')))[:ERROR_TEXT_LIMIT]
-        hint = {
-            401: 'the token or the username and password were not accepted',
-            403: 'the OMS user is not permitted to do this',
-            404: 'no such API path on this OMS; check oms_url (the Maarg URL)',
-            429: 'still rate limited after retries',
-        }.get(status, 'still failing after retries' if status in RETRY_STATUSES else '')
+        if hint is None:
+            hint = {
+                401: 'the token or the username and password were not accepted',
+                403: 'the OMS user is not permitted to do this' + (
+                    '' if self._username else ', or the token expired (some servers answer an expired token with 403)'),
+                404: 'no such API path on this OMS; check oms_url (the Maarg URL)',
+                429: 'still rate limited after retries',
+            }.get(status, 'still failing after retries' if status in RETRY_STATUSES else '')
         message = '%s %s%s: HTTP %s' % (method, API_PREFIX, path, status)
         if prefix:
             message = '%s: %s' % (prefix, message)
@@ -275,9 +483,25 @@ class OmsClient:
         return text
 
     @staticmethod
-    def _reason(exc):
+    def _cause(exc):
+        """The innermost exception of a requests/urllib3 exception chain."""
+        while True:
+            inner = exc.args[0] if getattr(exc, 'args', None) and isinstance(exc.args[0], Exception) else None
+            inner = inner or (getattr(exc, 'reason', None) if isinstance(getattr(exc, 'reason', None), Exception) else None)
+            if inner is None or inner is exc:
+                return exc
+            exc = inner
+
+    @classmethod
+    def _reason(cls, exc):
         """The innermost reason of a requests/urllib3 exception, as one short line."""
-        while getattr(exc, 'args', None) and isinstance(exc.args[0], Exception):
-            exc = exc.args[0]
-        reason = getattr(exc, 'reason', None) or exc
-        return str(reason).splitlines()[0][:ERROR_TEXT_LIMIT] if str(reason) else type(exc).__name__
+        reason = cls._cause(exc)
+        return str(reason).splitlines()[0][:ERROR_TEXT_LIMIT] if str(reason) else type(reason).__name__
+
+
+def base_url(oms_url):
+    """The REST base of an OMS URL. A URL given with the REST path already on it (``.../rest/s1``) is taken as
+    the same OMS: the path is dropped rather than doubled."""
+    url = oms_url.strip().rstrip('/')
+    url = re.sub(r'/rest/s1$', '', url, flags=re.IGNORECASE).rstrip('/')
+    return url + API_PREFIX
