@@ -67,14 +67,24 @@ def normal(state):
 
 
 def remote_owners(oms):
-    """{remote id: set of shop ids it belongs to}, by the three rules (the URL rule by host name), read from the database."""
+    """{remote id: set of shop ids it belongs to}, by the rules of oms-api.md section 4, read from the database.
+
+    A remote belongs to a shop when its internalId is the shop id with internalIdType HOTWAX_SHOP_ID, or its remoteId is
+    the shop's shopifyShopId, or its sendUrl's host is the shop's myshopifyDomain; but never when its internalId names
+    another shop, whatever its type.
+    """
     shops = oms.query('SELECT * FROM ShopifyShop')
+    shop_ids = set(shop['shopId'] for shop in shops)
     owners = {}
     for remote in oms.query('SELECT * FROM SystemMessageRemote'):
+        internal_id = remote['internalId']
+        host = urlsplit(remote['sendUrl'] or '').hostname
         owners[remote['systemMessageRemoteId']] = set(
             shop['shopId'] for shop in shops
-            if remote['internalId'] == shop['shopId'] or (remote['remoteId'] and remote['remoteId'] == shop['shopifyShopId'])
-            or (shop['myshopifyDomain'] and shop['myshopifyDomain'] == urlsplit(remote['sendUrl'] or '').hostname))
+            if not (internal_id in shop_ids and internal_id != shop['shopId'])
+            and ((internal_id == shop['shopId'] and remote['internalIdType'] == 'HOTWAX_SHOP_ID')
+                 or (remote['remoteId'] and remote['remoteId'] == shop['shopifyShopId'])
+                 or (shop['myshopifyDomain'] and shop['myshopifyDomain'] == host)))
     return owners
 
 

@@ -92,10 +92,13 @@ def test_missing_unknown_or_expired_token_is_401(emu, token):
     assert answer.json["errorCode"] == 401 and answer.json["errors"]
 
 
-def test_bad_credentials_are_401_and_bad_login_body_400(emu):
+def test_bad_credentials_are_400_or_401_by_switch(emu):
     answer = login(emu, password="wrong")
-    assert (answer.status, answer.json["errorCode"]) == (401, 401)
+    assert (answer.status, answer.json["errorCode"]) == (400, 400) and "token" not in answer.json
     assert call(emu.url, "POST", LOGIN, {"username": "hotwax.admin"}, token=None).status == 400
+    emu.configure(login_failure_status=401)
+    assert login(emu, password="wrong").json["errorCode"] == 401
+    assert login(emu).status == 200
 
 
 def test_read_user_may_read_but_not_write(emu):
@@ -128,10 +131,12 @@ def test_shop_list_carries_nested_configs_with_secrets(emu):
     assert call(emu.url, "GET", SHOPS + "/SHOP").json["myshopifyDomain"] == "newera-stg.myshopify.com"
 
 
-def test_paging_is_capped_at_100_with_headers(fleet):
-    first = call(fleet.url, "GET", SHOPS + "?pageSize=500")
+def test_paging_defaults_to_100_and_honours_a_larger_page_size(fleet):
+    first = call(fleet.url, "GET", SHOPS)
     assert len(first.json) == 100
     assert (first.headers["X-Total-Count"], first.headers["X-Page-Index"], first.headers["X-Page-Size"]) == ("130", "0", "100")
+    big = call(fleet.url, "GET", SHOPS + "?pageSize=500")
+    assert len(big.json) == 130 and big.headers["X-Page-Size"] == "500"
     second = call(fleet.url, "GET", SHOPS + "?pageIndex=1")
     assert len(second.json) == 30 and second.headers["X-Page-Index"] == "1"
     ids = [shop["shopId"] for shop in first.json + second.json]
@@ -189,11 +194,14 @@ def test_enums_jobs_and_routing_groups(emu):
     assert call(emu.url, "GET", JOBS + "/consume_ShopifyOrders_SQS").json["jobDetail"]["paused"] == "N"
     assert call(emu.url, "GET", JOBS + "/nope").json["errorCode"] == 404
     groups = call(emu.url, "GET", "/rest/s1/order-routing/groups?productStoreId=STORE").json
-    assert [(group["routingGroupId"], group["groupName"]) for group in groups] == [("10001", "Default brokering")]
-    schedule = call(emu.url, "GET", "/rest/s1/order-routing/groups/10001/schedule").json
-    assert schedule["jobName"] == "brokering_OrderRoutingGroup_10001" and schedule["paused"] == "N"
-    assert call(emu.url, "PUT", JOBS + "/brokering_OrderRoutingGroup_10001", {"jobName": "brokering_OrderRoutingGroup_10001", "paused": "Y"}).status == 200
-    assert emu.state()["jobs"]["brokering_OrderRoutingGroup_10001"] == "Y"
+    assert [(group["routingGroupId"], group["groupName"], group["jobName"]) for group in groups] == [
+        ("10001", "Default brokering", "Order_Routing_Group_10001")]
+    schedule = call(emu.url, "GET", "/rest/s1/order-routing/groups/10001/schedule").json["schedule"]
+    assert schedule["jobName"] == "Order_Routing_Group_10001" and schedule["paused"] == "N" and schedule["cronExpression"]
+    assert schedule["nextExecutionDateTime"] > time.time() * 1000
+    assert call(emu.url, "PUT", JOBS + "/Order_Routing_Group_10001", {"jobName": "Order_Routing_Group_10001", "paused": "Y"}).status == 200
+    assert emu.state()["jobs"]["Order_Routing_Group_10001"] == "Y"
+    assert "nextExecutionDateTime" not in call(emu.url, "GET", "/rest/s1/order-routing/groups/10001/schedule").json["schedule"]
 
 
 # -- updates ------------------------------------------------------------------------------------
@@ -212,9 +220,25 @@ def test_shop_put_without_config_id_creates_a_row(emu):
     assert emu.state()["shops"]["SHOP"]["configs"] == {"100000": "SHOP_NO_ACCESS", "SHOP_CONFIG": "SHOP_READ_WRITE_ACCESS"}
 
 
-def test_shop_put_to_unknown_shop_is_400(emu):
-    answer = call(emu.url, "PUT", SHOPS + "/GHOST", {"shopifyConfig": []})
-    assert answer.status == 400 and "Tried to update a value that does not exist" in answer.json["errors"]
+def test_shop_put_to_unknown_shop_is_no_error_but_its_configs_break_the_foreign_key(emu):
+    assert call(emu.url, "PUT", SHOPS + "/GHOST", {"shopId": "GHOST", "shopifyConfig": []}).status == 200
+    answer = call(emu.url, "PUT", SHOPS + "/GHOST", {"shopifyConfig": [{"shopifyConfigId": "SHOP_CONFIG", "accessScopeEnumId": "SHOP_NO_ACCESS"}]})
+    assert answer.status == 400 and answer.json["errorCode"] == 400
+    assert emu.state()["shops"] == {"SHOP": {"configs": {"SHOP_CONFIG": "SHOP_READ_WRITE_ACCESS"}}}
+
+
+def test_shop_put_moves_a_config_of_another_shop_and_answers_the_stored_ids(emu):
+    emu.query("INSERT INTO ShopifyShop (shopId, productStoreId, name) VALUES ('OTHER', 'STORE', 'Other shop')")
+    body = {"shopId": "OTHER", "shopifyConfig": [{"shopifyConfigId": "SHOP_CONFIG", "accessScopeEnumId": "SHOP_NO_ACCESS"},
+                                                 {"shopifyConfigId": "GONE", "accessScopeEnumId": "SHOP_READ_ACCESS"}]}
+    answer = call(emu.url, "PUT", SHOPS + "/OTHER", body)
+    assert (answer.status, answer.json) == (200, {"shopifyConfig": [{"shopifyConfigId": "SHOP_CONFIG"}, {"shopifyConfigId": "GONE"}]})
+    assert emu.state()["shops"] == {"OTHER": {"configs": {"GONE": "SHOP_READ_ACCESS", "SHOP_CONFIG": "SHOP_NO_ACCESS"}}, "SHOP": {"configs": {}}}
+
+
+def test_nested_config_rows_drop_the_parent_key_and_carry_entity(emu):
+    config = call(emu.url, "GET", SHOPS + "/SHOP").json["shopifyConfig"][0]
+    assert "shopId" not in config and config["_entity"] == "ShopifyConfig" and config["shopifyConfigId"] == "SHOP_CONFIG"
 
 
 def test_remote_put_is_partial_and_needs_its_id(emu):
@@ -351,8 +375,9 @@ def test_state_of_the_demo_seed(emu):
         "shops": {"SHOP": {"configs": {"SHOP_CONFIG": "SHOP_READ_WRITE_ACCESS"}}},
         "remotes": {"SHOP_SHOPIFY_REMOTE": "SHOP_RW_ACCESS"},
         "stores": {"STORE": "Y"},
-        "jobs": {"brokering_OrderRoutingGroup_10001": "N", "consume_ShopifyOrders_SQS": "N", "poll_ShopifyBulkImport_SHOP": "Y",
-                 "queue_ShopifyOrderSync_SHOP": "N", "sync_ShopifyProductUpdates_SHOP": "N"},
+        "jobs": {"Order_Routing_Group_10001": "N", "consume_ShopifyOrders_SQS": "N", "poll_ShopifyBulkImport_SHOP": "Y",
+                 "queue_ShopifyOrderSync": "Y", "queue_ShopifyOrderSync_SHOP": "N", "sync_ShopifyProductUpdates": "Y",
+                 "sync_ShopifyProductUpdates_SHOP": "N"},
     }
 
 

@@ -22,6 +22,15 @@ def _parser():
     parser.add_argument("--remote-list-shape", choices=("array", "wrapped"), default="wrapped")
     parser.add_argument("--store-api", choices=("admin", "oms", "both"), default="both")
     parser.add_argument("--token-ttl", type=float, default=3600, help="lifetime of login tokens, in seconds")
+    parser.add_argument("--token-max-requests", type=int, default=0, help="a login token expires after this many requests (0: no limit)")
+    parser.add_argument("--total-header", choices=("true", "false"), default="false", help="wrapped lists carry X-Total-Count too")
+    parser.add_argument("--page-index", choices=("honoured", "ignored"), default="honoured")
+    parser.add_argument("--page-size", choices=("honoured", "ignored"), default="honoured")
+    parser.add_argument("--login-failure-status", type=int, choices=(400, 401), default=400)
+    parser.add_argument("--expired-token-status", type=int, choices=(401, 403), default=401)
+    parser.add_argument("--order-routing", choices=("true", "false"), default="true", help="false: order-routing/* answers 404")
+    parser.add_argument("--csrf-check", choices=("true", "false"), default="true",
+                        help="refuse a non-GET request that sends the session cookie back without X-CSRF-Token")
     parser.add_argument("--fleet-shops", type=int, help=f"serve a generated fleet of this many shops instead of --seed (fleet.json has {DEFAULT_SHOPS})")
     parser.add_argument("--fleet-stores", type=int, help=f"product stores of the generated fleet (default: {DEFAULT_STORES})")
     parser.add_argument("--pidfile", help="write the process id here while serving")
@@ -40,7 +49,10 @@ def main(argv=None):
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     emulator = OmsEmulator(seed=seed, host=args.host, port=args.port, certfile=args.certfile, keyfile=args.keyfile,
-                           latency_ms=args.latency_ms, remote_list_shape=args.remote_list_shape, store_api=args.store_api, token_ttl=args.token_ttl)
+                           latency_ms=args.latency_ms, remote_list_shape=args.remote_list_shape, store_api=args.store_api, token_ttl=args.token_ttl,
+                           token_max_requests=args.token_max_requests, total_header=args.total_header, page_index=args.page_index,
+                           page_size=args.page_size, login_failure_status=args.login_failure_status,
+                           expired_token_status=args.expired_token_status, order_routing=args.order_routing, csrf_check=args.csrf_check)
     with emulator:
         if args.pidfile:
             with open(args.pidfile, "w", encoding="utf-8") as handle:

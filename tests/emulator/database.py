@@ -20,8 +20,10 @@ ACCESS_SCOPES = (
     ("SHOP_RW_ACCESS", "Shopify shop read and write access"),
 )
 PERMISSIONS = ("admin", "read")
-# Moqui stores these as one-character indicators; anything else is a client bug worth a 400.
-INDICATOR_FIELDS = frozenset(("enableBrokering", "isEnabled", "paused", "processRefund"))
+# Moqui stores these as one-character indicators and does not check them; the emulator refuses anything but Y/N,
+# on purpose, to catch a client bug loudly. ServiceJob.paused is not among them: the scheduler reads any value but
+# null and "N" as paused (ScheduledJobRunner.groovy L124-125), so the emulator stores whatever is sent.
+INDICATOR_FIELDS = frozenset(("enableBrokering", "isEnabled", "processRefund"))
 # Fields the real server backs with a foreign key to Enumeration.
 ENUM_FIELDS = {"accessScopeEnumId": ACCESS_SCOPE_TYPE}
 FIRST_GENERATED_ID = 100000
@@ -54,14 +56,16 @@ ENTITIES = {entity.name: entity for entity in (
             "username", "password", "sharedSecret", "lastUpdatedStamp"),
            secret_fields=("password", "sharedSecret")),
     Entity("Enumeration", "enumId", ("enumTypeId", "description", "lastUpdatedStamp")),
-    Entity("ServiceJob", "jobName", ("description", "serviceName", "cronExpression", "paused", "lastUpdatedStamp")),
-    # The group's schedule is only reachable through .../schedule, so its job name stays off the list.
-    Entity("OrderRoutingGroup", "routingGroupId", ("productStoreId", "groupName", "description", "jobName", "lastUpdatedStamp"),
-           hidden_fields=("jobName",)),
+    # listParameters is the emulator's own switch ("N": the list row comes without its parameters), not an OMS field.
+    Entity("ServiceJob", "jobName", ("description", "serviceName", "cronExpression", "paused", "listParameters", "lastUpdatedStamp"),
+           hidden_fields=("listParameters",)),
+    Entity("OrderRoutingGroup", "routingGroupId", ("productStoreId", "groupName", "description", "jobName", "lastUpdatedStamp")),
     Entity("UserAccount", "username", ("password", "permission"), secret_fields=("password",)),
     Entity("AuthToken", "token", ("username", "expirationTime", "fromLogin"), secret_fields=("token",)),
 )}
 INTEGER_COLUMNS = frozenset(("lastUpdatedStamp", "expirationTime"))
+# moqui.service.job.ServiceJobParameter: one row per (jobName, parameterName); seeds nest them in their job.
+JOB_PARAMETER_TABLE = "ServiceJobParameter"
 
 # Seed file section -> entity; shops carry their ShopifyConfig rows nested, as the API returns them.
 SEED_SECTIONS = {
@@ -127,6 +131,7 @@ class OmsDatabase:
         self.lock = threading.RLock()
         self.seed = {}
         self._next_id = FIRST_GENERATED_ID
+        self.token_uses = {}  # login token -> authenticated requests so far; kept outside SQL so a failed call still counts
         self.load(seed)
 
     def close(self):
@@ -148,6 +153,9 @@ class OmsDatabase:
                 self._conn.execute(f"DROP TABLE IF EXISTS {entity.name}")
                 columns = ", ".join(f"{column} {'INTEGER' if column in INTEGER_COLUMNS else 'TEXT'}" for column in entity.columns)
                 self._conn.execute(f"CREATE TABLE {entity.name} ({columns}, PRIMARY KEY ({entity.pk}))")
+            self._conn.execute(f"DROP TABLE IF EXISTS {JOB_PARAMETER_TABLE}")
+            self._conn.execute(f"CREATE TABLE {JOB_PARAMETER_TABLE} (jobName TEXT, parameterName TEXT, parameterValue TEXT, "
+                               "PRIMARY KEY (jobName, parameterName))")
             stamp = now_ms()
             for enum_id, description in ACCESS_SCOPES:
                 self._insert_seed_row("Enumeration", {"enumId": enum_id, "enumTypeId": ACCESS_SCOPE_TYPE, "description": description}, stamp)
@@ -155,11 +163,17 @@ class OmsDatabase:
                 for row in data.get(section, []):
                     row = dict(row)
                     configs = row.pop("shopifyConfig", []) if section == "shopifyShops" else []
+                    parameters = row.pop("serviceJobParameters", []) if section == "serviceJobs" else []
+                    if section == "serviceJobs" and "listParameters" in row:
+                        row["listParameters"] = "N" if row["listParameters"] is False else "Y"
                     self._insert_seed_row(entity_name, row, stamp)
                     for config in configs:
                         self._insert_seed_row("ShopifyConfig", dict(config, shopId=row["shopId"]), stamp)
+                    for parameter in parameters:
+                        self._insert_job_parameter(row["jobName"], parameter)
             self.seed = data
             self._next_id = FIRST_GENERATED_ID
+            self.token_uses = {}
 
     def _insert_seed_row(self, entity_name, row, stamp):
         entity = ENTITIES[entity_name]
@@ -175,6 +189,16 @@ class OmsDatabase:
         if self.get(entity_name, row[entity.pk]) is not None:
             raise ValueError(f"duplicate {entity_name} {row[entity.pk]!r} in seed")
         self._write_insert(entity, row)
+
+    def _insert_job_parameter(self, job_name, parameter):
+        if set(parameter) != {"parameterName", "parameterValue"}:
+            raise ValueError(f"job {job_name!r}: a parameter needs exactly parameterName and parameterValue, got {parameter!r}")
+        self._conn.execute(f"INSERT INTO {JOB_PARAMETER_TABLE} VALUES (?, ?, ?)", (job_name, parameter["parameterName"], parameter["parameterValue"]))
+
+    def job_parameters(self, job_name):
+        """A job's serviceJobParameters, ordered by name, as the API shows them."""
+        return self.query(f"SELECT parameterName, parameterValue FROM {JOB_PARAMETER_TABLE} WHERE jobName = ? ORDER BY parameterName",
+                          (job_name,))
 
     # -- transactions -----------------------------------------------------------------------
 
@@ -268,7 +292,7 @@ class OmsDatabase:
 
     def _clean(self, entity, values):
         """Keep the writable fields, turning "" into null as Moqui does, and refuse values the server would."""
-        writable = set(entity.fields) - {"lastUpdatedStamp"}
+        writable = set(entity.fields) - {"lastUpdatedStamp"} - set(entity.hidden_fields)
         clean = {}
         for field, value in values.items():
             if field not in writable:
@@ -304,13 +328,22 @@ class OmsDatabase:
         self._write_insert(ENTITIES["AuthToken"], {"token": token, "username": username, "expirationTime": expiration, "fromLogin": "Y"})
         return token, expiration
 
-    def user_for_token(self, token):
-        """(user row, None) for a valid token, else (None, why it was refused)."""
+    def user_for_token(self, token, max_requests=0):
+        """(user row, None) for a valid token, else (None, why it was refused).
+
+        With max_requests, a login token is good for that many authenticated requests; seeded tokens have no such limit.
+        """
         row = self.get("AuthToken", token)
         if row is None:
             return None, "Bearer token is not valid"
         if row["expirationTime"] is not None and row["expirationTime"] <= now_ms():
             return None, "Bearer token has expired"
+        if max_requests and row["fromLogin"] == "Y":
+            with self.lock:
+                uses = self.token_uses.get(token, 0)
+                if uses >= max_requests:
+                    return None, "Bearer token has expired"
+                self.token_uses[token] = uses + 1
         return self.get("UserAccount", row["username"]), None
 
     def expire_login_tokens(self):

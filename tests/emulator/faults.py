@@ -2,6 +2,7 @@
 
 import dataclasses
 import re
+import time
 from typing import Optional
 
 # Kind -> the keys it takes besides the common matching keys.
@@ -13,8 +14,12 @@ KINDS = {
     "ignore_write": set(),
     "lose_answer": set(),
     "expire_tokens": set(),
+    "slow": {"ms"},  # the same as latency; named for answers meant to outlast a client's timeout
+    "down": {"seconds"},  # the OMS is gone for a while: every matching request loses its connection
 }
-COMMON_KEYS = {"kind", "method", "path", "times", "every"}
+COMMON_KEYS = {"kind", "method", "path", "times", "every", "after"}
+# A down window is one stretch of time: counting rules make no sense for it.
+WINDOW_KINDS = ("down",)
 # Kinds that decide the answer on their own; the first one that fires wins.
 TERMINAL_KINDS = ("status", "rate_limit", "drop")
 
@@ -27,6 +32,7 @@ class FaultEffects:
     expire_tokens: bool = False
     ignore_write: bool = False
     lose_answer: bool = False  # handle the request, then drop the connection: the change is made, the answer lost
+    down: bool = False  # inside a down window: no handling, no answer, the connection is closed
     answer: Optional[dict] = None  # the first terminal rule (status, rate_limit or drop), or None
 
 
@@ -55,13 +61,23 @@ class FaultRule:
             raise ValueError(f"fault rule path is not a regular expression: {err}") from err
         self.times = _positive_int(spec, "times")
         self.every = _positive_int(spec, "every")
+        after = spec.get("after", 0)
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise ValueError(f"fault rule after must be an integer >= 0, got {after!r}")
+        self.after = after
+        if self.kind in WINDOW_KINDS and (self.times or self.every):
+            raise ValueError(f"fault rule {self.kind} takes no times or every: it lasts for its seconds")
         self._check_kind_values()
         self.matched = 0
         self.fired = 0
+        self.window_end = None  # monotonic time a down window closes, set when it opens
 
     def _check_kind_values(self):
-        if self.kind == "latency" and (not isinstance(self.spec.get("ms"), (int, float)) or self.spec["ms"] < 0):
-            raise ValueError("latency fault needs ms >= 0")
+        if self.kind in ("latency", "slow") and (not isinstance(self.spec.get("ms"), (int, float)) or self.spec["ms"] < 0):
+            raise ValueError(f"{self.kind} fault needs ms >= 0")
+        if self.kind == "down" and (not isinstance(self.spec.get("seconds"), (int, float)) or isinstance(self.spec["seconds"], bool)
+                                    or self.spec["seconds"] <= 0):
+            raise ValueError("down fault needs seconds > 0")
         if self.kind == "status" and (not isinstance(self.spec.get("status"), int) or not 100 <= self.spec["status"] <= 599):
             raise ValueError("status fault needs an HTTP status")
         if self.kind == "status" and not isinstance(self.spec.get("body", ""), str):
@@ -80,7 +96,21 @@ class FaultRule:
         if self.times is not None and self.fired >= self.times:
             return False
         self.matched += 1
-        if self.every and self.matched % self.every:
+        if self.matched <= self.after:
+            return False
+        if self.kind in WINDOW_KINDS:
+            return self._in_window()
+        if self.every and (self.matched - self.after) % self.every:
+            return False
+        self.fired += 1
+        return True
+
+    def _in_window(self):
+        """A down window opens on the first request it affects and closes `seconds` later, for good."""
+        now = time.monotonic()
+        if self.window_end is None:
+            self.window_end = now + self.spec["seconds"]
+        if now >= self.window_end:
             return False
         self.fired += 1
         return True
@@ -100,8 +130,10 @@ class FaultPlan:
         for rule in self.rules:
             if not rule.fires(method, path, is_write):
                 continue
-            if rule.kind == "latency":
+            if rule.kind in ("latency", "slow"):
                 effects.latency_ms += rule.spec["ms"]
+            elif rule.kind == "down":
+                effects.down = True
             elif rule.kind == "expire_tokens":
                 effects.expire_tokens = True
             elif rule.kind == "ignore_write":

@@ -6,17 +6,62 @@ import math
 import re
 import urllib.parse
 
-from .database import ENTITIES, ValidationError
+from .database import ENTITIES, ValidationError, now_ms
 
 REST_PREFIX = "/rest/s1"
 LOGIN_PATH = REST_PREFIX + "/admin/login"
+ORDER_ROUTING_PREFIX = REST_PREFIX + "/order-routing/"
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 100  # Moqui's limit when no pageSize is asked (RestApi.groovy L379); a given pageSize is not capped
 NOT_FOUND_ON_UPDATE = "Tried to update a value that does not exist"
 INVALID_JSON = object()  # stands for a request body that did not parse
+ROUTING_JOB_PREFIX = "Order_Routing_Group_"  # OrderRoutingServices.xml L849
+BROKERING_SERVICE = "co.hotwax.order.routing.OrderRoutingServices.run#OrderRoutingGroup"
 
-DEFAULT_OPTIONS = {"remote_list_shape": "wrapped", "store_api": "both", "token_ttl": 3600, "latency_ms": 0}
-OPTION_CHOICES = {"remote_list_shape": ("array", "wrapped"), "store_api": ("admin", "oms", "both")}
+DEFAULT_OPTIONS = {
+    "remote_list_shape": "wrapped",
+    "total_header": False,
+    "page_index": "honoured",
+    "page_size": "honoured",
+    "login_failure_status": 400,
+    "expired_token_status": 401,
+    "token_ttl": 3600,
+    "token_max_requests": 0,
+    "order_routing": True,
+    "store_api": "both",
+    "latency_ms": 0,
+    "csrf_check": True,
+}
+OPTION_CHOICES = {
+    "remote_list_shape": ("array", "wrapped"),
+    "store_api": ("admin", "oms", "both"),
+    "page_index": ("honoured", "ignored"),
+    "page_size": ("honoured", "ignored"),
+    "login_failure_status": (400, 401),
+    "expired_token_status": (401, 403),
+}
+BOOLEAN_OPTIONS = frozenset(("total_header", "order_routing", "csrf_check"))
+BOOLEAN_WORDS = {"true": True, "false": False}
+
+
+def _option_value(name, value):
+    """One option, with the spellings a command line or a JSON body gives ("true", "403") turned into values."""
+    if name in BOOLEAN_OPTIONS:
+        value = BOOLEAN_WORDS.get(value.lower(), value) if isinstance(value, str) else value
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false, got {value!r}")
+        return value
+    if name in ("login_failure_status", "expired_token_status") and isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if name in OPTION_CHOICES:
+        if value not in OPTION_CHOICES[name] or isinstance(value, bool):
+            raise ValueError(f"{name} must be one of {OPTION_CHOICES[name]}, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if name == "token_max_requests" and value != int(value):
+        raise ValueError(f"token_max_requests must be a whole number, got {value!r}")
+    return value
 
 
 def validate_options(options):
@@ -24,12 +69,7 @@ def validate_options(options):
     unknown = set(options) - set(DEFAULT_OPTIONS)
     if unknown:
         raise ValueError(f"unknown emulator options: {sorted(unknown)}; known: {sorted(DEFAULT_OPTIONS)}")
-    for name, value in options.items():
-        if name in OPTION_CHOICES and value not in OPTION_CHOICES[name]:
-            raise ValueError(f"{name} must be one of {OPTION_CHOICES[name]}, got {value!r}")
-        if name not in OPTION_CHOICES and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return dict(options)
+    return {name: _option_value(name, value) for name, value in options.items()}
 
 
 def is_write(method, path):
@@ -101,18 +141,32 @@ class ApiCall:
     user: dict
 
 
-def _paging(query):
-    """(pageIndex, pageSize) from the query; pageSize None means no limit (pageNoLimit=true)."""
+@dataclasses.dataclass
+class Page:
+    """One page of a list: its rows, the total count of matching rows, and the page asked for (size None: no limit)."""
+
+    rows: list
+    total: int
+    index: int
+    size: object
+
+
+def _paging(query, options):
+    """(pageIndex, pageSize) from the query and the paging switches; pageSize None means no limit (pageNoLimit=true)."""
     try:
         index = int(query.get("pageIndex") or 0)
-        size = int(query.get("pageSize") or MAX_PAGE_SIZE)
+        size = int(query.get("pageSize") or DEFAULT_PAGE_SIZE)
     except ValueError as err:
         raise ApiError(400, f"pageIndex and pageSize must be integers: {err}") from err
     if index < 0 or size < 1:
         raise ApiError(400, "pageIndex must be >= 0 and pageSize >= 1")
-    if query.get("pageNoLimit", "").lower() == "true":
+    if options["page_size"] == "ignored":
+        size = DEFAULT_PAGE_SIZE  # a server with its own fixed page: pageSize and pageNoLimit change nothing
+    elif query.get("pageNoLimit", "").lower() == "true":
         return 0, None
-    return index, min(size, MAX_PAGE_SIZE)
+    if options["page_index"] == "ignored":
+        index = 0  # a server that ignores pageIndex answers the first page again
+    return index, size
 
 
 def _page_headers(total, index, size):
@@ -147,7 +201,7 @@ class MaargApi:
             (r"/admin/serviceJobs", {"GET": self.list_jobs}),
             (r"/admin/serviceJobs/(?P<key>[^/]+)", {"GET": self.get_job, "PUT": self.update_job}),
             (r"/order-routing/groups", {"GET": self.list_routing_groups}),
-            (r"/order-routing/groups/(?P<key>[^/]+)/schedule", {"GET": self.get_routing_schedule}),
+            (r"/order-routing/groups/(?P<key>[^/]+)/schedule", {"GET": self.get_routing_schedule, "POST": self.schedule_routing_group}),
         )
         self._routes = [(re.compile(re.escape(REST_PREFIX) + pattern), methods) for pattern, methods in routes]
 
@@ -174,6 +228,8 @@ class MaargApi:
             return error_response(err.status, err.message)
 
     def _resolve(self, method, path):
+        if not self._options["order_routing"] and (path + "/").startswith(ORDER_ROUTING_PREFIX):
+            raise ApiError(404, f"Resource not found: {path}")  # an instance without the order-routing component
         for pattern, methods in self._routes:
             match = pattern.fullmatch(path)
             if match is None:
@@ -188,25 +244,37 @@ class MaargApi:
         raise ApiError(404, f"Resource not found: {path}")
 
     def _authenticate(self, authorization):
+        # 401 when the JWT check records a login error; 403 when the token is ignored and the anonymous request is
+        # refused by the REST path's authorization (oms-api.md section 2): expired_token_status picks which.
+        status = self._options["expired_token_status"]
         scheme, _space, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "User must be logged in: send Authorization: Bearer <token>")
-        user, reason = self._db.user_for_token(token.strip())
+            raise ApiError(status, "User must be logged in: send Authorization: Bearer <token>")
+        user, reason = self._db.user_for_token(token.strip(), int(self._options["token_max_requests"]))
         if user is None:
-            raise ApiError(401, reason)
+            raise ApiError(status, reason)
         return user
 
     # -- shared helpers ---------------------------------------------------------------------
 
     def _list(self, entity_name, call):
-        """One page of rows, filtered on any field given in the query (blank values ignored, as Moqui does)."""
-        index, size = _paging(call.query)
+        """One Page of rows, filtered on any field given in the query (blank values ignored, as Moqui does)."""
+        index, size = _paging(call.query, self._options)
         entity = ENTITIES[entity_name]
         filterable = set(entity.columns) - set(entity.hidden_fields) - set(entity.secret_fields)
         filters = {field: value for field, value in call.query.items() if value and field in filterable}
         rows, total = self._db.find(entity_name, filters, size, index * (size or 0))
-        page_size = size or max(total, 1)
-        return [self._db.public(entity_name, row) for row in rows], _page_headers(total, index, page_size)
+        return Page([self._db.public(entity_name, row) for row in rows], total, index, size)
+
+    @staticmethod
+    def _bare(page, rows=None):
+        """An entity list: a bare array, the count in X-Total-Count (RestApi.groovy L388)."""
+        return ApiResponse(200, page.rows if rows is None else rows, _page_headers(page.total, page.index, page.size or max(page.total, 1)))
+
+    def _wrapped(self, name, page, rows=None):
+        """A service answer {"<name>List": [...], "<name>Count": N}: the count in the body, headers only if switched on."""
+        headers = _page_headers(page.total, page.index, page.size or max(page.total, 1)) if self._options["total_header"] else {}
+        return ApiResponse(200, {f"{name}List": page.rows if rows is None else rows, f"{name}Count": page.total}, headers)
 
     @staticmethod
     def _check_body_key(call, field, required):
@@ -229,22 +297,25 @@ class MaargApi:
         if not isinstance(username, str) or not isinstance(password, str):
             raise ApiError(400, "username and password are required")
         if self._db.check_password(username, password) is None:
-            raise ApiError(401, "Invalid username or password")
+            # A failed login is a service error, which Moqui answers 400 (WebFacadeImpl.groovy L1095-1099).
+            raise ApiError(self._options["login_failure_status"], "Invalid username or password")
         token, expiration = self._db.issue_token(username, self._options["token_ttl"])
         return ApiResponse(200, {"token": token, "expirationTime": expiration})
 
     # -- Shopify shops and their legacy config rows -----------------------------------------
 
     def _with_configs(self, shops):
+        """Nest each shop's config rows as Moqui's master does: without the parent key, with `_entity` (EntityValueBase L1246-1259)."""
         configs = self._db.find("ShopifyConfig")[0]
         for shop in shops:
-            shop["shopifyConfig"] = [config for config in configs if config["shopId"] == shop["shopId"]]
+            shop["shopifyConfig"] = [dict({key: value for key, value in config.items() if key != "shopId"}, _entity="ShopifyConfig")
+                                     for config in configs if config["shopId"] == shop["shopId"]]
         return shops
 
     def list_shops(self, call):
         """GET shopifyShops/shops: a bare array of shops, each with its shopifyConfig rows."""
-        shops, headers = self._list("ShopifyShop", call)
-        return ApiResponse(200, self._with_configs(shops), headers)
+        page = self._list("ShopifyShop", call)
+        return self._bare(page, self._with_configs(page.rows))
 
     def get_shop(self, call):
         """GET shopifyShops/shops/{shopId}: one shop; an unknown id gets the same empty 200 as a product store."""
@@ -252,54 +323,65 @@ class MaargApi:
         return ApiResponse(200, self._with_configs([shop])[0] if shop else None)
 
     def update_shop(self, call):
-        """PUT shopifyShops/shops/{shopId}: partial update of the shop and of each nested config row."""
-        self._check_body_key(call, "shopId", required=False)
-        self._require_row("ShopifyShop", call.key, "shopId")
+        """PUT shopifyShops/shops/{shopId}: partial update of the shop, then a create-or-update of each nested config row.
+
+        As Moqui's entity-auto update with storeRelated does (oms-evidence.md section 4): the path id wins over the body's,
+        an unknown shop is no error by itself, a config of another shop is moved to this one, an unknown or missing
+        shopifyConfigId creates a row. Only the foreign key of ShopifyConfig to ShopifyShop refuses a config of a shop
+        that does not exist.
+        """
         configs = call.body.get("shopifyConfig", [])
         if not isinstance(configs, list) or not all(isinstance(config, dict) for config in configs):
             raise ApiError(400, "shopifyConfig must be a list of objects")
-        self._db.update("ShopifyShop", call.key, call.body)
+        if self._db.get("ShopifyShop", call.key) is not None:
+            self._db.update("ShopifyShop", call.key, call.body)
+        elif configs:
+            raise ApiError(400, f"Foreign key SHPFY_SHOP violated: no ShopifyShop {call.key} for the shopifyConfig rows")
+        stored = []
         for config in configs:
             config_id = config.get("shopifyConfigId") or None
             if config_id is not None and not isinstance(config_id, str):
                 raise ApiError(400, "shopifyConfigId must be a string")
-            existing = self._db.get("ShopifyConfig", config_id) if config_id else None
-            if existing and existing["shopId"] != call.key:
-                raise ApiError(400, f"ShopifyConfig {config_id} belongs to shop {existing['shopId']}, not {call.key}")
             values = dict(config, shopId=call.key)
-            if existing:
+            if config_id and self._db.get("ShopifyConfig", config_id) is not None:
                 self._db.update("ShopifyConfig", config_id, values)
             else:
                 # The quirk the contract warns about: no (or an unknown) shopifyConfigId creates a row.
-                self._db.insert("ShopifyConfig", values, key=config_id)
-        return ApiResponse(200, {})
+                config_id = self._db.insert("ShopifyConfig", values, key=config_id)
+            stored.append({"shopifyConfigId": config_id})
+        return ApiResponse(200, {"shopifyConfig": stored} if stored else {})
 
     # -- shop remotes -----------------------------------------------------------------------
 
     def list_remotes(self, call):
         """GET systemMessageRemotes: a bare array or a wrapped list, depending on the server version."""
-        remotes, headers = self._list("SystemMessageRemote", call)
-        body = remotes if self._options["remote_list_shape"] == "array" else {"systemMessageRemoteList": remotes}
-        return ApiResponse(200, body, headers)
+        page = self._list("SystemMessageRemote", call)
+        if self._options["remote_list_shape"] == "array":
+            return self._bare(page)
+        return self._wrapped("systemMessageRemote", page)
 
     def update_remote(self, call):
-        """PUT systemMessageRemotes/{id}: partial update; the id must be in the body; the answer says nothing."""
-        self._check_body_key(call, "systemMessageRemoteId", required=True)
-        self._require_row("SystemMessageRemote", call.key, "systemMessageRemoteId")
-        self._db.update("SystemMessageRemote", call.key, call.body)
+        """PUT systemMessageRemotes/{id}: partial update of the remote the body names; the answer says nothing.
+
+        The path segment lands in the context as `systemMessageRemote`, not as the primary key (RestApi.groovy L795),
+        so the id in the body is the one updated, and a body without it is a missing primary key.
+        """
+        remote_id = call.body.get("systemMessageRemoteId")
+        if not remote_id:
+            raise ApiError(400, "Missing required field systemMessageRemoteId in the request body")
+        self._require_row("SystemMessageRemote", remote_id, "systemMessageRemoteId")
+        self._db.update("SystemMessageRemote", remote_id, call.body)
         return ApiResponse(200, {})
 
     def list_enums(self, call):
         """GET admin/enums?enumTypeId=: an array of enumerations."""
-        enums, headers = self._list("Enumeration", call)
-        return ApiResponse(200, enums, headers)
+        return self._bare(self._list("Enumeration", call))
 
     # -- product stores ---------------------------------------------------------------------
 
     def list_stores(self, call):
         """GET admin/productStores (or the deprecated oms/productStores): an array of stores."""
-        stores, headers = self._list("ProductStore", call)
-        return ApiResponse(200, stores, headers)
+        return self._bare(self._list("ProductStore", call))
 
     def get_store(self, call):
         """GET productStores/{id}: one store; an unknown id answers 200 with an empty body, not 404."""
@@ -307,42 +389,73 @@ class MaargApi:
         return ApiResponse(200, self._db.public("ProductStore", store) if store else None)
 
     def update_store(self, call):
-        """PUT productStores/{id}: partial update."""
-        self._check_body_key(call, "productStoreId", required=False)
+        """PUT productStores/{id}: partial update; the id in the path wins over one in the body (RestApi.groovy L795)."""
         self._require_row("ProductStore", call.key, "productStoreId")
-        self._db.update("ProductStore", call.key, call.body)
+        self._db.update("ProductStore", call.key, dict(call.body, productStoreId=call.key))
         return ApiResponse(200, {})
 
     # -- scheduled jobs and brokering runs --------------------------------------------------
 
+    def _job_row(self, job, with_parameters=True):
+        row = self._db.public("ServiceJob", job)
+        if with_parameters:
+            row["serviceJobParameters"] = self._db.job_parameters(job["jobName"])
+        return row
+
     def list_jobs(self, call):
-        """GET admin/serviceJobs: {"serviceJobList": [...]}, paged."""
-        jobs, headers = self._list("ServiceJob", call)
-        return ApiResponse(200, {"serviceJobList": jobs}, headers)
+        """GET admin/serviceJobs: {"serviceJobList": [...], "serviceJobCount": N}; most rows carry their parameters."""
+        page = self._list("ServiceJob", call)
+        jobs = [self._db.get("ServiceJob", row["jobName"]) for row in page.rows]
+        return self._wrapped("serviceJob", page, [self._job_row(job, job["listParameters"] != "N") for job in jobs])
 
     def get_job(self, call):
-        """GET admin/serviceJobs/{jobName}: {"jobDetail": {...}}; unknown jobs are a 404."""
+        """GET admin/serviceJobs/{jobName}: {"jobDetail": {..., "serviceJobParameters": [...]}}; unknown jobs are a 404."""
         job = self._db.get("ServiceJob", call.key)
         if job is None:
             raise ApiError(404, f"Service job {call.key} not found")
-        return ApiResponse(200, {"jobDetail": job})
+        return ApiResponse(200, {"jobDetail": self._job_row(job)})
 
     def update_job(self, call):
-        """PUT admin/serviceJobs/{jobName}: partial update, typically {"paused": "Y"}."""
+        """PUT admin/serviceJobs/{jobName}: partial update, typically {"paused": "Y"}; paused is stored verbatim."""
         self._check_body_key(call, "jobName", required=False)
         self._require_row("ServiceJob", call.key, "jobName")
         self._db.update("ServiceJob", call.key, call.body)
         return ApiResponse(200, {})
 
     def list_routing_groups(self, call):
-        """GET order-routing/groups?productStoreId=: an array of routing groups."""
-        groups, headers = self._list("OrderRoutingGroup", call)
-        return ApiResponse(200, groups, headers)
+        """GET order-routing/groups?productStoreId=: a bare array of routing groups, with the jobName that runs each."""
+        return self._bare(self._list("OrderRoutingGroup", call))
+
+    def _routing_group(self, group_id):
+        group = self._db.get("OrderRoutingGroup", group_id)
+        if group is None:
+            # The schedule services return an error for an unknown group, which Moqui answers 400 (L777-778).
+            raise ApiError(400, f"Order routing group {group_id} not found")
+        return group
 
     def get_routing_schedule(self, call):
-        """GET order-routing/groups/{id}/schedule: the group's brokering job; {} when it has none."""
-        group = self._db.get("OrderRoutingGroup", call.key)
-        if group is None:
-            raise ApiError(404, f"Routing group {call.key} not found")
+        """GET order-routing/groups/{id}/schedule: {"schedule": {...}}, or {"messages": ...} for a group without a job."""
+        group = self._routing_group(call.key)
         job = self._db.get("ServiceJob", group["jobName"]) if group["jobName"] else None
-        return ApiResponse(200, dict(job, routingGroupId=call.key) if job else {})
+        if job is None:
+            return ApiResponse(200, {"messages": f"No schedule found for order routing group {call.key}"})
+        active = job["paused"] in (None, "N")
+        schedule = {"jobName": job["jobName"], "paused": job["paused"], "cronExpression": job["cronExpression"],
+                    # A stand-in for the next cron time: only an active job has one.
+                    "nextExecutionDateTime": now_ms() + 60000 if active else None}
+        return ApiResponse(200, {"schedule": schedule})
+
+    def schedule_routing_group(self, call):
+        """POST order-routing/groups/{id}/schedule {routingGroupId, paused, cronExpression}: update (or create) the group's job."""
+        group = self._routing_group(call.key)
+        values = {field: call.body[field] for field in ("paused", "cronExpression") if field in call.body}
+        job_name = group["jobName"]
+        if job_name and self._db.get("ServiceJob", job_name) is not None:
+            self._db.update("ServiceJob", job_name, values)
+        else:
+            if not values.get("cronExpression"):
+                raise ApiError(400, "cronExpression is required to schedule a routing group")
+            job_name = job_name or ROUTING_JOB_PREFIX + call.key
+            self._db.insert("ServiceJob", dict(values, serviceName=BROKERING_SERVICE), key=job_name)
+            self._db.update("OrderRoutingGroup", call.key, {"jobName": job_name})
+        return ApiResponse(200, {})

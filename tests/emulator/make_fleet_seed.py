@@ -90,6 +90,28 @@ def _orphan_remotes():
     ]
 
 
+def _lookalike_remotes(shop_rows):
+    """Remotes that look like a shop's and are not (oms-api.md section 4, as HotWax's Company app decides).
+
+    Non-Shopify remotes whose internalId happens to equal a shop id, without internalIdType HOTWAX_SHOP_ID, belong to no
+    shop. A remote whose internalId names one shop while its sendUrl holds another shop's domain belongs to the first
+    shop only when its type says HOTWAX_SHOP_ID, and never to the second.
+    """
+    def shop(number):
+        return shop_rows[(number - 1) % len(shop_rows)]
+    return [
+        {"description": f"Warehouse feed over SFTP for {shop(12)['shopId']}", "sendUrl": "sftp://sftp.example-3pl.test/inbound",
+         "internalId": shop(12)["shopId"], "username": "fleet-3pl", "accessScopeEnumId": "SHOP_RW_ACCESS"},
+        {"description": f"NetSuite subsidiary feed for {shop(24)['shopId']}", "sendUrl": "https://1234567.suitetalk.api.netsuite.example.test/services",
+         "internalId": shop(24)["shopId"], "internalIdType": "NETSUITE_SUBSIDIARY_ID", "remoteId": "7", "remoteIdType": "NETSUITE_SUBSIDIARY_ID"},
+        {"description": f"Shopify connection of {shop(31)['shopId']} pointing at {shop(32)['shopId']}'s domain",
+         "internalId": shop(31)["shopId"], "internalIdType": "HOTWAX_SHOP_ID",
+         "sendUrl": f"https://{shop(32)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_RW_ACCESS"},
+        {"description": f"Untyped remote naming {shop(41)['shopId']} with {shop(42)['shopId']}'s domain",
+         "internalId": shop(41)["shopId"], "sendUrl": f"https://{shop(42)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_READ_ACCESS"},
+    ]
+
+
 def _shop_row(number, width, store_rows, secret):
     shop_id = f"FLEET_SHOP_{number:0{width}d}"
     return {
@@ -100,44 +122,90 @@ def _shop_row(number, width, store_rows, secret):
 
 
 def _remote_rows(shop_rows, secret):
-    remotes = []
+    """Every remote, and {shopId: [ids of the Shopify remotes made for that shop]} to hang the order import jobs on."""
+    remotes, made_for = [], []
     for number, shop in enumerate(shop_rows, start=1):
         for index, link in enumerate(_remote_links(number, shop)):
             remotes.append(dict(link, description=f"Shopify connection {index + 1} of {shop['shopId']}", accessScopeEnumId=SCOPES[(number + 3 * index) % 5]))
+            made_for.append(shop["shopId"])
     remotes.extend(_orphan_remotes())
+    remotes.extend(_lookalike_remotes(shop_rows))  # last, so that the ids of the rows above stay what they were
+    shop_remotes = {}
     for position, remote in enumerate(remotes, start=1):
         # Ids unrelated to the shop ids, so a client can only find a shop's remotes by the real rules.
         remote["systemMessageRemoteId"] = f"FLEET_RMT_{position:04d}"
         remote["password"], remote["sharedSecret"] = secret("remote-pass"), secret("remote-hmac")
-    return [{key: value for key, value in remote.items() if value is not None} for remote in remotes]
+        if position <= len(made_for):
+            shop_remotes.setdefault(made_for[position - 1], []).append(remote["systemMessageRemoteId"])
+    return [{key: value for key, value in remote.items() if value is not None} for remote in remotes], shop_remotes
 
 
+ORDER_SYNC_TEMPLATE = "queue_ShopifyOrderSync"
+PRODUCT_SYNC_TEMPLATE = "sync_ShopifyProductUpdates"
 ORDER_SYNC_SERVICE = "co.hotwax.shopify.order.ShopifyOrderServices.queue#ShopifyOrderSync"
 PRODUCT_SYNC_SERVICE = "co.hotwax.shopify.product.ShopifyProductServices.sync#ProductUpdates"
 ORDER_QUEUE_SERVICE = "co.hotwax.shopify.order.ShopifyOrderServices.consume#ShopifyOrders"
 BROKERING_SERVICE = "co.hotwax.order.routing.OrderRoutingServices.run#OrderRoutingGroup"
+# Older order import jobs name the remote under another parameter (oms-api.md section 7).
+ORDER_SYNC_REMOTE_PARAMETERS = ("systemMessageRemoteId", "systemMessageRemoteId", "remoteId", "systemMessageRemoteId", "shopifyRemoteId")
 
 
-def _job(job_name, service_name, cron, paused):
-    return {"jobName": job_name, "serviceName": service_name, "cronExpression": cron, "paused": paused}
+def _job(job_name, service_name, cron, paused, parameters=None, list_parameters=True):
+    job = {"jobName": job_name, "serviceName": service_name, "cronExpression": cron, "paused": paused}
+    if parameters:
+        job["serviceJobParameters"] = [{"parameterName": name, "parameterValue": value} for name, value in parameters.items()]
+    if not list_parameters:
+        job["listParameters"] = False
+    return job
 
 
-def _jobs_and_groups(shop_rows, store_rows):
-    """Order import and product sync jobs per shop (every 9th already paused), one brokering group per store."""
-    jobs = [_job("consume_ShopifyOrders_SQS", ORDER_QUEUE_SERVICE, "0 * * * * ?", "N")]
+def _clone_suffix(number, shop_rows):
+    """The suffix of a shop's job clones: mostly its shop id, but names lie (HotWax's live queue_ShopifyOrderSync_10010
+    serves shop 10000). Every 12th shop from the 5th has a number that is no shop id; shops 1 and 2 of every 20 swap
+    names, so a job named after one shop serves the other."""
+    if number % 12 == 5:
+        return str(10000 + number)
+    if number % 20 == 1 and number < len(shop_rows):
+        return shop_rows[number]["shopId"]
+    if number % 20 == 2:
+        return shop_rows[number - 2]["shopId"]
+    return shop_rows[number - 1]["shopId"]
+
+
+def _paused(number):
+    """Every 9th shop's jobs are already paused; one job holds a value other than Y/N, which the scheduler reads as paused."""
+    if number == 17:
+        return "S"
+    return "Y" if number % 9 == 0 else "N"
+
+
+def _jobs_and_groups(shop_rows, store_rows, shop_remotes):
+    """Per-shop order import (on a remote) and product sync (on the shop id) clones, the templates, the real-time intake,
+    and one brokering group per store with its Order_Routing_Group_<id> job."""
+    jobs = [
+        _job("consume_ShopifyOrders_SQS", ORDER_QUEUE_SERVICE, "0 * * * * ?", "N"),
+        _job(ORDER_SYNC_TEMPLATE, ORDER_SYNC_SERVICE, "0 0/15 * * * ?", "Y"),
+        _job(PRODUCT_SYNC_TEMPLATE, PRODUCT_SYNC_SERVICE, "0 0 * * * ?", "Y"),
+    ]
     for number, shop in enumerate(shop_rows, start=1):
-        paused = "Y" if number % 9 == 0 else "N"
-        jobs.append(_job(f"queue_ShopifyOrderSync_{shop['shopId']}", ORDER_SYNC_SERVICE, "0 0/15 * * * ?", paused))
-        jobs.append(_job(f"sync_ShopifyProductUpdates_{shop['shopId']}", PRODUCT_SYNC_SERVICE, "0 0 * * * ?", paused))
+        suffix = _clone_suffix(number, shop_rows)
+        remotes = shop_remotes.get(shop["shopId"], [])
+        if remotes:  # a shop with no remote has no order import
+            parameter = ORDER_SYNC_REMOTE_PARAMETERS[number % len(ORDER_SYNC_REMOTE_PARAMETERS)]
+            jobs.append(_job(f"{ORDER_SYNC_TEMPLATE}_{suffix}", ORDER_SYNC_SERVICE, "0 0/15 * * * ?", _paused(number),
+                             {parameter: remotes[-1]}, list_parameters=number % 6 != 4))
+        if number % 11:  # every 11th shop has no product sync
+            jobs.append(_job(f"{PRODUCT_SYNC_TEMPLATE}_{suffix}", PRODUCT_SYNC_SERVICE, "0 0 * * * ?", _paused(number),
+                             {"shopId": shop["shopId"]}, list_parameters=number % 6 != 1))
     groups = []
     for index, store in enumerate(store_rows):
         group_id = str(20001 + 10 * index)
-        job_name = f"brokering_OrderRoutingGroup_{group_id}"
+        job_name = f"Order_Routing_Group_{group_id}"
         groups.append({"routingGroupId": group_id, "productStoreId": store["productStoreId"], "groupName": f"Brokering {store['storeName']}",
                        "jobName": job_name})
         paused = "Y" if store.get("enableBrokering") == "N" else "N"
-        jobs.append(_job(job_name, BROKERING_SERVICE, "0 0/30 * * * ?", paused))
-    # A group with no schedule at all: its .../schedule answers {}.
+        jobs.append(_job(job_name, BROKERING_SERVICE, "0 0/30 * * * ?", paused, {"routingGroupId": group_id}))
+    # A group with no schedule at all: its .../schedule answers {"messages": "No schedule found ..."}.
     groups.append({"routingGroupId": "20002", "productStoreId": store_rows[0]["productStoreId"], "groupName": "Manual brokering (unscheduled)"})
     return sorted(jobs, key=lambda job: job["jobName"]), sorted(groups, key=lambda group: group["routingGroupId"])
 
@@ -150,8 +218,8 @@ def build_fleet_seed(shops=DEFAULT_SHOPS, stores=DEFAULT_STORES):
     store_rows = _store_rows(stores)
     width = max(3, len(str(shops)))
     shop_rows = [_shop_row(number, width, store_rows, secret) for number in range(1, shops + 1)]
-    remotes = _remote_rows(shop_rows, secret)
-    jobs, groups = _jobs_and_groups(shop_rows, store_rows)
+    remotes, shop_remotes = _remote_rows(shop_rows, secret)
+    jobs, groups = _jobs_and_groups(shop_rows, store_rows, shop_remotes)
     demo = resolve_seed("demo")
     return {
         "description": f"Generated by make_fleet_seed.py: {shops} shops over {stores} stores.",

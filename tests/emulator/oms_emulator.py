@@ -6,9 +6,11 @@
 
 import copy
 import dataclasses
+import http.cookies
 import http.server
 import json
 import logging
+import secrets
 import socket
 import socketserver
 import ssl
@@ -23,6 +25,9 @@ from .maarg_api import DEFAULT_OPTIONS, ApiRequest, ApiResponse, INVALID_JSON, M
 LOG = logging.getLogger("oms_emulator")
 CONTROL_PREFIX = "/_emulator/"
 SECRET_BODY_FIELDS = ("password",)
+SESSION_COOKIE = "JSESSIONID"
+CSRF_HEADER = "X-CSRF-Token"
+MAX_SESSIONS = 10000
 
 
 @dataclasses.dataclass
@@ -137,6 +142,18 @@ class _Server(http.server.ThreadingHTTPServer):
         LOG.debug("connection from %s failed", client_address, exc_info=True)
 
 
+def _session_cookie(header):
+    """The JSESSIONID a request sends back, or None."""
+    if not header:
+        return None
+    cookies = http.cookies.SimpleCookie()
+    try:
+        cookies.load(header)
+    except http.cookies.CookieError:
+        return None
+    return cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else None
+
+
 class OmsEmulator:
     """The emulator and its control surface for tests (see tests/emulator/README.md)."""
 
@@ -151,6 +168,7 @@ class OmsEmulator:
         self._log = []
         self._seq = 0
         self._faults = FaultPlan()
+        self._sessions = {}  # session cookie value -> its CSRF token, as a servlet session holds Moqui's session token
         self._db = None
         self._api = None
         self._server = None
@@ -229,7 +247,9 @@ class OmsEmulator:
             self._faults = plan
 
     def configure(self, **options):
-        """Change switches: remote_list_shape, store_api, token_ttl, latency_ms."""
+        """Change switches (tests/emulator/README.md lists them): remote_list_shape, total_header, page_index, page_size,
+        login_failure_status, expired_token_status, token_ttl, token_max_requests, order_routing, store_api, latency_ms,
+        csrf_check."""
         options = validate_options(options)
         with self._lock:
             self._options.update(options)
@@ -247,6 +267,7 @@ class OmsEmulator:
                 self._seed = seed
             self._log.clear()
             self._faults = FaultPlan()
+            self._sessions.clear()
             self._options.clear()
             self._options.update(self._baseline)
 
@@ -274,23 +295,50 @@ class OmsEmulator:
         if split.path.startswith(CONTROL_PREFIX):
             return self._serve_control(method, split.path[len(CONTROL_PREFIX):].rstrip("/"), body)
         query = dict(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
-        return self._serve_api(ApiRequest(method, split.path, query, headers.get("Authorization"), body))
+        return self._serve_api(ApiRequest(method, split.path, query, headers.get("Authorization"), body), headers)
 
-    def _serve_api(self, request):
-        entry = self._record(request)
+    def _serve_api(self, request, headers):
+        session = _session_cookie(headers.get("Cookie"))
+        entry = self._record(request, cookie=session is not None)
         with self._lock:
             effects = self._faults.effects(request.method, request.path, request.is_write)
             delay_ms = self._options["latency_ms"] + effects.latency_ms
+        if effects.down:
+            entry["status"] = 0
+            return None  # the OMS is gone: no handling, no answer
         if delay_ms:
             time.sleep(delay_ms / 1000)  # outside the lock, so slow answers still overlap
         with self._lock:
             if effects.expire_tokens:
                 self._db.expire_login_tokens()
-            reply = self._injected_reply(effects.answer) if effects.answer else self._dispatch(request, effects.ignore_write)
+            if effects.answer:
+                reply = self._injected_reply(effects.answer)
+            else:
+                reply = self._csrf_refusal(request, session, headers.get(CSRF_HEADER)) or self._dispatch(request, effects.ignore_write)
+                self._add_session(reply, session)
             if effects.lose_answer:
                 reply = None
             entry["status"] = reply.status if reply else 0
         return reply
+
+    def _csrf_refusal(self, request, session, csrf_token):
+        """Moqui's session-token check: a non-GET request of a cookie session needs the session's token (login excepted)."""
+        if not self._options["csrf_check"] or request.method == "GET" or request.is_login or session not in self._sessions:
+            return None
+        if csrf_token and secrets.compare_digest(csrf_token, self._sessions[session]):
+            return None
+        return _to_reply(error_response(403, "Session token required (in X-CSRF-Token) for this request"))
+
+    def _add_session(self, reply, session):
+        """Open a session for a request that came without a known one, as a servlet container does; a client must not send it back."""
+        if not self._options["csrf_check"] or session in self._sessions:
+            return
+        if len(self._sessions) >= MAX_SESSIONS:
+            del self._sessions[next(iter(self._sessions))]  # forget the oldest, as sessions time out
+        session = secrets.token_hex(16)
+        self._sessions[session] = secrets.token_urlsafe(16)
+        reply.headers["Set-Cookie"] = f"{SESSION_COOKIE}={session}; Path=/; HttpOnly"
+        reply.headers[CSRF_HEADER] = self._sessions[session]
 
     def _dispatch(self, request, ignore_write):
         try:
@@ -315,7 +363,7 @@ class OmsEmulator:
             return Reply(rule["status"], rule["body"].encode("utf-8"), {"Content-Type": "text/html"})
         return _to_reply(error_response(rule["status"], f"Injected fault: status {rule['status']}"))
 
-    def _record(self, request):
+    def _record(self, request, cookie=False):
         body = None if request.body is INVALID_JSON else copy.deepcopy(request.body)
         if isinstance(body, dict) and request.is_login:
             # The log is for assertions on what a client sent; it must not become a place where passwords sit.
@@ -331,6 +379,7 @@ class OmsEmulator:
                 "status": None,
                 "body": body,
                 "auth": "token" if request.authorization else "none",
+                "cookie": cookie,  # whether the request sent a session cookie back
             }
             self._log.append(entry)
         return entry
