@@ -351,6 +351,200 @@ def test_bad_fault_rule_is_refused(emu):
     assert call(emu.url, "PUT", "/_emulator/faults", [{"kind": "status"}], token=None).status == 400
 
 
+# -- switches of oms-api.md section 9 ------------------------------------------------------------
+
+
+def send(base_url, method, path, body=None, headers=None, timeout=10):
+    """One request with http.client and full control of the headers (cookies included); HTTP errors are answers too."""
+    host, port = base_url.rsplit("/", 1)[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        data = json.dumps(body) if body is not None else None
+        connection.request(method, path, body=data, headers=dict({"Content-Type": "application/json"}, **(headers or {})))
+        response = connection.getresponse()
+        return Answer(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+def test_wrapped_lists_carry_their_count_in_the_body_and_no_header_by_default(fleet):
+    try:
+        remotes = call(fleet.url, "GET", REMOTES + "?pageSize=50&pageIndex=3")
+        total = len(fleet.query("SELECT * FROM SystemMessageRemote"))
+        assert remotes.json["systemMessageRemoteCount"] == total and len(remotes.json["systemMessageRemoteList"]) == total - 150
+        jobs = call(fleet.url, "GET", JOBS)
+        assert jobs.json["serviceJobCount"] == len(fleet.query("SELECT * FROM ServiceJob")) and len(jobs.json["serviceJobList"]) == 100
+        assert not [name for name in ("X-Total-Count", "X-Page-Index") for answer in (remotes, jobs) if name in answer.headers]
+        fleet.configure(total_header=True)
+        assert call(fleet.url, "GET", JOBS).headers["X-Total-Count"] == str(jobs.json["serviceJobCount"])
+        assert call(fleet.url, "GET", REMOTES).headers["X-Total-Count"] == str(total)
+        fleet.configure(total_header=False, remote_list_shape="array")
+        bare = call(fleet.url, "GET", REMOTES)
+        assert bare.headers["X-Total-Count"] == str(total) and len(bare.json) == 100
+    finally:
+        fleet.reset()
+
+
+def test_page_index_and_page_size_can_be_ignored(fleet):
+    try:
+        fleet.configure(page_index="ignored")
+        first, second = (call(fleet.url, "GET", SHOPS + f"?pageSize=100&pageIndex={index}").json for index in (0, 1))
+        assert [shop["shopId"] for shop in first] == [shop["shopId"] for shop in second] and len(second) == 100
+        fleet.configure(page_index="honoured", page_size="ignored")
+        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=20").json) == 100
+        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=500").json) == 100
+        assert len(call(fleet.url, "GET", SHOPS + "?pageNoLimit=true").json) == 100
+        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=20&pageIndex=1").json) == 30
+    finally:
+        fleet.reset()
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token", EXPIRED_TOKEN])
+def test_expired_token_status_switch(emu, token):
+    emu.configure(expired_token_status=403)
+    answer = call(emu.url, "GET", SHOPS, token=token)
+    assert (answer.status, answer.json["errorCode"]) == (403, 403)
+    assert call(emu.url, "GET", SHOPS).status == 200
+
+
+def test_login_token_expires_after_a_number_of_requests(emu):
+    emu.configure(token_max_requests=2)
+    token = login(emu).json["token"]
+    assert [call(emu.url, "GET", STORES, token=token).status for _attempt in range(3)] == [200, 200, 401]
+    assert call(emu.url, "GET", STORES).status == 200  # a seeded long-lived token has no such limit
+    fresh = login(emu).json["token"]
+    assert call(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"}, token=fresh).status == 200
+    assert emu.state()["stores"]["STORE"] == "N"
+
+
+def test_order_routing_component_can_be_absent(emu):
+    emu.configure(order_routing=False)
+    for method, path in (("GET", "/groups?productStoreId=STORE"), ("GET", "/groups/10001/schedule"), ("POST", "/groups/10001/schedule")):
+        answer = call(emu.url, method, "/rest/s1/order-routing" + path, {"paused": "Y"} if method == "POST" else None)
+        assert (answer.status, answer.json["errorCode"]) == (404, 404)
+    assert emu.state()["jobs"]["Order_Routing_Group_10001"] == "N"
+    assert call(emu.url, "GET", JOBS + "/Order_Routing_Group_10001").status == 200
+
+
+def test_csrf_check_refuses_a_write_that_sends_the_session_cookie_back(emu):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    first = send(emu.url, "GET", STORES + "/STORE", headers=auth)
+    cookie = first.headers["Set-Cookie"].split(";")[0]
+    assert cookie.startswith("JSESSIONID=") and first.headers["X-CSRF-Token"]
+    refused = send(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"}, dict(auth, Cookie=cookie))
+    assert (refused.status, refused.json["errorCode"]) == (403, 403)
+    assert emu.state()["stores"]["STORE"] == "Y"
+    assert emu.requests()[-1]["cookie"] is True
+    wrong = send(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"}, dict(auth, Cookie=cookie, **{"X-CSRF-Token": "guess"}))
+    assert wrong.status == 403
+    with_token = dict(auth, Cookie=cookie, **{"X-CSRF-Token": first.headers["X-CSRF-Token"]})
+    assert send(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"}, with_token).status == 200
+    assert "Set-Cookie" not in send(emu.url, "GET", STORES + "/STORE", headers=dict(auth, Cookie=cookie)).headers
+    login_body = {"username": "hotwax.admin", "password": ADMIN_PASSWORD}
+    assert send(emu.url, "POST", LOGIN, login_body, {"Cookie": cookie}).status == 200  # the login request itself is exempt
+    assert send(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "Y"}, auth).status == 200  # no cookie: no check
+    assert emu.state()["stores"]["STORE"] == "Y"
+
+
+def test_csrf_check_off_sets_no_cookie(emu):
+    emu.configure(csrf_check=False)
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    cookie = send(emu.url, "GET", STORES, headers=auth).headers.get("Set-Cookie")
+    assert cookie is None
+    assert send(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"}, dict(auth, Cookie="JSESSIONID=abc")).status == 200
+
+
+def test_job_rows_carry_parameters_except_where_the_list_drops_them(fleet):
+    rows = call(fleet.url, "GET", JOBS + "?pageNoLimit=true").json["serviceJobList"]
+    by_name = {row["jobName"]: row for row in rows}
+    assert by_name["sync_ShopifyProductUpdates_FLEET_SHOP_003"]["serviceJobParameters"] == [
+        {"parameterName": "shopId", "parameterValue": "FLEET_SHOP_003"}]
+    assert by_name["queue_ShopifyOrderSync"]["serviceJobParameters"] == []
+    bare = [name for name, row in by_name.items() if "serviceJobParameters" not in row]
+    assert bare and all(name.startswith(("queue_ShopifyOrderSync_", "sync_ShopifyProductUpdates_")) for name in bare)
+    detail = call(fleet.url, "GET", JOBS + "/" + bare[0]).json["jobDetail"]
+    assert detail["jobName"] == bare[0] and len(detail["serviceJobParameters"]) == 1
+    assert "listParameters" not in detail
+    assert by_name["queue_ShopifyOrderSync_10017"]["paused"] == "S" and fleet.state()["jobs"]["queue_ShopifyOrderSync_10017"] == "S"
+
+
+def test_paused_is_stored_verbatim(emu):
+    path = JOBS + "/queue_ShopifyOrderSync_SHOP"
+    assert call(emu.url, "PUT", path, {"jobName": "queue_ShopifyOrderSync_SHOP", "paused": "T"}).status == 200
+    assert emu.state()["jobs"]["queue_ShopifyOrderSync_SHOP"] == "T"
+    assert call(emu.url, "GET", path).json["jobDetail"]["paused"] == "T"
+    assert call(emu.url, "PUT", path, {"paused": ""}).status == 200
+    assert emu.state()["jobs"]["queue_ShopifyOrderSync_SHOP"] is None  # Moqui stores "" as null, which means active
+
+
+def test_routing_schedule_post_and_groups_without_a_job(fleet):
+    try:
+        schedule = "/rest/s1/order-routing/groups/{}/schedule"
+        assert call(fleet.url, "GET", schedule.format("20002")).json == {"messages": "No schedule found for order routing group 20002"}
+        answer = call(fleet.url, "GET", schedule.format("NOPE"))
+        assert (answer.status, answer.json["errorCode"]) == (400, 400)
+        body = {"routingGroupId": "20001", "paused": "Y", "cronExpression": "0 0/30 * * * ?"}
+        assert call(fleet.url, "POST", schedule.format("20001"), body).status == 200
+        assert fleet.state()["jobs"]["Order_Routing_Group_20001"] == "Y"
+        assert call(fleet.url, "GET", schedule.format("20001")).json["schedule"]["paused"] == "Y"
+        # Scheduling a group that never had a job creates Order_Routing_Group_<id>, as OrderRoutingServices.xml L849 names it.
+        assert call(fleet.url, "POST", schedule.format("20002"), dict(body, routingGroupId="20002", paused="N")).status == 200
+        groups = call(fleet.url, "GET", "/rest/s1/order-routing/groups?productStoreId=FLEET_STORE_1").json
+        assert {group["routingGroupId"]: group.get("jobName") for group in groups} == {
+            "20001": "Order_Routing_Group_20001", "20002": "Order_Routing_Group_20002"}
+        assert fleet.state()["jobs"]["Order_Routing_Group_20002"] == "N"
+    finally:
+        fleet.reset()
+
+
+def test_remote_put_updates_the_remote_its_body_names_and_store_put_the_path(emu):
+    emu.query("INSERT INTO SystemMessageRemote (systemMessageRemoteId, accessScopeEnumId) VALUES ('OTHER_REMOTE', 'SHOP_RW_ACCESS')")
+    body = {"systemMessageRemoteId": "SHOP_SHOPIFY_REMOTE", "accessScopeEnumId": "SHOP_NO_ACCESS"}
+    assert call(emu.url, "PUT", REMOTES + "/OTHER_REMOTE", body).status == 200
+    assert emu.state()["remotes"] == {"OTHER_REMOTE": "SHOP_RW_ACCESS", "SHOP_SHOPIFY_REMOTE": "SHOP_NO_ACCESS"}
+    assert call(emu.url, "PUT", STORES + "/STORE", {"productStoreId": "ELSEWHERE", "enableBrokering": "N"}).status == 200
+    assert emu.state()["stores"] == {"STORE": "N"}
+
+
+def test_options_over_http_take_words_and_refuse_nonsense(emu):
+    control = emu.url + "/_emulator"
+    assert call(control, "PUT", "/config", {"expired_token_status": "403", "csrf_check": "false", "total_header": True}, token=None).status == 200
+    assert call(emu.url, "GET", SHOPS, token="nope").status == 403
+    for bad in ({"expired_token_status": 500}, {"page_size": "capped"}, {"csrf_check": "maybe"}, {"token_max_requests": -1}, {"nope": 1}):
+        assert call(control, "PUT", "/config", bad, token=None).status == 400, bad
+    with pytest.raises(ValueError):
+        emu.configure(login_failure_status=403)
+
+
+# -- new faults ---------------------------------------------------------------------------------
+
+
+def test_down_fault_drops_every_request_for_its_seconds(emu):
+    emu.set_faults([{"kind": "down", "seconds": 0.5, "after": 1}])
+    assert call(emu.url, "GET", STORES).status == 200  # skipped by after
+    for _attempt in range(3):
+        with pytest.raises((urllib.error.URLError, ConnectionError, http.client.HTTPException)):
+            call(emu.url, "PUT", STORES + "/STORE", {"enableBrokering": "N"})
+    assert emu.state()["stores"]["STORE"] == "Y"  # nothing was handled
+    time.sleep(0.6)
+    assert call(emu.url, "GET", STORES).status == 200
+    assert [entry["status"] for entry in emu.requests()] == [200, 0, 0, 0, 200]
+    with pytest.raises(ValueError):
+        emu.set_faults([{"kind": "down", "seconds": 1, "times": 2}])
+
+
+def test_slow_fault_outlasts_a_client_timeout(emu):
+    emu.set_faults([{"kind": "slow", "ms": 1500, "path": "productStores", "times": 1}])
+    with pytest.raises((socket.timeout, TimeoutError, urllib.error.URLError)):
+        send(emu.url, "GET", STORES, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=0.3)
+    assert call(emu.url, "GET", STORES).status == 200
+
+
+def test_after_skips_the_first_matches(emu):
+    emu.set_faults([{"kind": "status", "status": 503, "after": 2, "times": 1}])
+    assert [call(emu.url, "GET", STORES).status for _attempt in range(4)] == [200, 200, 503, 200]
+
+
 # -- log, state, control API --------------------------------------------------------------------
 
 
@@ -421,10 +615,21 @@ def test_fleet_seed_file_matches_its_generator_and_covers_the_cases():
     shops, remotes = seed["shopifyShops"], seed["systemMessageRemotes"]
     assert len(shops) > 100 and len(remotes) > 100 and len(seed["productStores"]) == 4
 
+    shop_ids = {shop["shopId"] for shop in shops}
+
     def owners(remote):
-        return {shop["shopId"] for shop in shops if remote.get("internalId") == shop["shopId"] or remote.get("remoteId") == shop["shopifyShopId"]
-                or shop["myshopifyDomain"] in remote.get("sendUrl", "")}
+        internal_id = remote.get("internalId")
+        return {shop["shopId"] for shop in shops
+                if not (internal_id in shop_ids and internal_id != shop["shopId"])
+                and ((internal_id == shop["shopId"] and remote.get("internalIdType") == "HOTWAX_SHOP_ID")
+                     or remote.get("remoteId") == shop["shopifyShopId"] or f"//{shop['myshopifyDomain']}/" in remote.get("sendUrl", ""))}
     remote_owners = [owners(remote) for remote in remotes]
+    # Lookalikes: a non-Shopify remote whose internalId is a shop id, and a remote naming one shop with another's domain.
+    assert any(remote.get("internalId") in shop_ids and remote.get("internalIdType") != "HOTWAX_SHOP_ID" and not found
+               for remote, found in zip(remotes, remote_owners))
+    assert any(remote.get("internalId") in shop_ids and found == {remote["internalId"]} and remote.get("internalIdType") == "HOTWAX_SHOP_ID"
+               and any(f"//{shop['myshopifyDomain']}/" in remote.get("sendUrl", "") and shop["shopId"] != remote["internalId"] for shop in shops)
+               for remote, found in zip(remotes, remote_owners))
     assert sum(1 for found in remote_owners if not found) >= 3
     assert all(any(rule(remote) for remote in remotes) for rule in (
         lambda remote: remote.get("internalIdType") == "HOTWAX_SHOP_ID", lambda remote: remote.get("remoteIdType") == "SHOPIFY_SHOP_ID",
@@ -434,6 +639,23 @@ def test_fleet_seed_file_matches_its_generator_and_covers_the_cases():
     scopes = {remote.get("accessScopeEnumId") for remote in remotes} | {config.get("accessScopeEnumId") for shop in shops for config in shop["shopifyConfig"]}
     assert scopes == {None, "SHOP_RW_ACCESS", "SHOP_READ_ACCESS", "SHOP_NO_ACCESS", "SHOP_READ_WRITE_ACCESS"}
     assert [store.get("enableBrokering") for store in seed["productStores"]] == ["Y", "N", None, "Y"]
+    jobs = {job["jobName"]: job for job in seed["serviceJobs"]}
+    assert len(jobs) > 200
+    shop_of_remote = {remote["systemMessageRemoteId"]: found for remote, found in zip(remotes, remote_owners)}
+    order_jobs = [job for name, job in jobs.items() if name.startswith("queue_ShopifyOrderSync_")]
+    # Every order import clone names exactly one shop's remote; some names carry no shop id, some another shop's.
+    served = {job["jobName"]: shop_of_remote[job["serviceJobParameters"][0]["parameterValue"]] for job in order_jobs}
+    assert all(len(found) == 1 for found in served.values())
+    assert any(not name.endswith(tuple(shop_ids)) for name in served)
+    assert any(name.endswith(tuple(shop_ids)) and not name.endswith("_" + next(iter(found))) for name, found in served.items())
+    assert {job["serviceJobParameters"][0]["parameterName"] for job in order_jobs} == {"systemMessageRemoteId", "remoteId", "shopifyRemoteId"}
+    product_jobs = [job for name, job in jobs.items() if name.startswith("sync_ShopifyProductUpdates_")]
+    assert all(job["serviceJobParameters"][0]["parameterName"] == "shopId" for job in product_jobs)
+    assert "serviceJobParameters" not in jobs["queue_ShopifyOrderSync"] and "serviceJobParameters" not in jobs["sync_ShopifyProductUpdates"]
+    assert "consume_ShopifyOrders_SQS" in jobs and any(job.get("listParameters") is False for job in jobs.values())
+    assert {job["paused"] for job in jobs.values()} == {"Y", "N", "S"}
+    assert all(group.get("jobName", "Order_Routing_Group_" + group["routingGroupId"]) == "Order_Routing_Group_" + group["routingGroupId"]
+               and (group.get("jobName") is None or group["jobName"] in jobs) for group in seed["routingGroups"])
 
 
 # -- transports ---------------------------------------------------------------------------------
@@ -494,6 +716,23 @@ def test_cli_fleet_size(tmp_path):
         answer = call(url, "GET", SHOPS)
         assert answer.headers["X-Total-Count"] == "105"
         assert isinstance(call(url, "GET", REMOTES).json, list)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_cli_switches(tmp_path):
+    process, url, _pidfile = _start_cli(tmp_path, "--expired-token-status", "403", "--order-routing", "false", "--page-size", "ignored",
+                                        "--total-header", "true", "--login-failure-status", "401", "--csrf-check", "false")
+    try:
+        assert call(url, "GET", SHOPS, token="nope").status == 403
+        assert call(url, "GET", "/rest/s1/order-routing/groups").status == 404
+        jobs = call(url, "GET", JOBS + "?pageSize=2")
+        assert len(jobs.json["serviceJobList"]) == jobs.json["serviceJobCount"] == int(jobs.headers["X-Total-Count"]) == 7
+        assert "Set-Cookie" not in jobs.headers
+        assert call(url, "POST", LOGIN, {"username": "hotwax.admin", "password": "wrong"}, token=None).status == 401
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
