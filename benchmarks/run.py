@@ -1,20 +1,26 @@
-"""Benchmark: how fast hotwax.oms makes an OMS safe, against the playbook a user would write without it.
+"""Benchmark: how fast hotwax.oms makes an OMS safe, against the floor any client pays and the playbook a user would write.
 
-    benchmarks/run.sh              # full run: 1, 10, 100, 500 shops x 0 and 20 ms latency (about 10 minutes on 2 cores)
-    benchmarks/run.sh --quick      # 1 shop, 0 ms: proves the benchmark works (CI)
+    benchmarks/run.sh              # full run: 1, 10, 130, 500 shops x 0 and 20 ms latency (under 10 minutes on 2 cores)
+    benchmarks/run.sh --quick      # 1 shop, 0 ms: proves the benchmark works (tests/test_benchmark_smoke.py)
     benchmarks/run.sh --help       # every option
 
-For every workload it starts the OMS emulator as a separate process (its CLI, with a generated fleet), then runs,
-resetting the emulator in between:
+For every workload it starts the OMS emulator as a separate process (its CLI, with a generated fleet), then, N times
+in turn (the median is reported), resetting the emulator in between:
 
+    empty     ansible-playbook benchmarks/baseline/empty_play.yml     the floor's Ansible part
     check     ansible-playbook hotwax.oms.rollback --check --diff      (from the open state)
+    floor     benchmarks/critical_path.py, reads only                  (from the open state)
     rollback  ansible-playbook hotwax.oms.rollback                     (from the open state)
     restore   ansible-playbook hotwax.oms.restore                      (from the rolled-back state)
+    floor     critical_path.py: reads, the rollback's writes, read-back (from the open state)
+    floor     critical_path.py: reads, the restore's writes, read-back  (from the rolled-back state)
     baseline  ansible-playbook benchmarks/baseline/rollback_uri.yml    (from the open state, ansible.builtin.uri only)
 
-and records the wall time of each playbook, its time to safe (from its start to its last write), and the requests it
-made by kind, from the emulator's request log. Results go to benchmarks/results/ as JSON and as a markdown table.
-Times are measured, never judged: the exit status is non-zero only when a playbook fails or leaves a wrong state.
+The floor of a run is the empty play plus its requests' critical path replayed by a plain Python script. It records
+the wall time of each, the time to safe (from the start of the command to the answer of the last close/stop write),
+and the requests by kind against their bound, from the emulator's request log. Results go to benchmarks/results/ as
+JSON and as markdown tables. Times are measured, never judged: the exit status is non-zero only when a run fails or
+leaves a wrong state.
 """
 
 import argparse
@@ -32,36 +38,45 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS = REPO / 'build' / 'collections'
 BASELINE_PLAYBOOK = REPO / 'benchmarks' / 'baseline' / 'rollback_uri.yml'
+EMPTY_PLAYBOOK = REPO / 'benchmarks' / 'baseline' / 'empty_play.yml'
+CRITICAL_PATH = REPO / 'benchmarks' / 'critical_path.py'
 DEFAULT_OUTPUT = REPO / 'benchmarks' / 'results'
 DEMO_SEED = REPO / 'tests' / 'emulator' / 'seeds' / 'demo.json'
 
 API_PREFIX = '/rest/s1/'
-PAGE_SIZE = 100  # the OMS caps a page at 100 rows
+SERVER_PAGE_SIZE = 100  # rows of a page when the client asks no pageSize; the bound never counts smaller pages
+RESOURCES = ('shops', 'remotes', 'stores')
 LIST_PATHS = {
     'oms/shopifyShops/shops': 'shops',
     'oms/systemMessageRemotes': 'remotes',
     'admin/productStores': 'stores',
     'oms/productStores': 'stores',
 }
+FLOOR_LISTS = ('oms/shopifyShops/shops', 'oms/systemMessageRemotes', 'admin/productStores')
 WRITE_KINDS = (('oms/systemMessageRemotes/', 'remote'), ('oms/shopifyShops/shops/', 'config'),
                ('admin/productStores/', 'store'), ('oms/productStores/', 'store'))
+SAFE_WRITE_KINDS = ('remote', 'config', 'store')  # the writes that close access or stop brokering
 RUN_KINDS = ('check', 'rollback', 'restore', 'baseline')
-# Passes over the lists a run may make: one to read what to change and one to read it back after writing; the role's
+FLOOR_KINDS = ('check', 'rollback', 'restore')
+# Passes over the lists a run may make: one to read what to change and one to read it back after writing. The role's
 # rollback and check runs read once more, first, for the snapshot, taken before any write so that a crash cannot lose
-# the state from before the incident.
+# the state from before the incident. The floor makes the passes no client can skip: read (and read back).
 ALLOWED_LIST_PASSES = {'check': 2, 'rollback': 3, 'restore': 2, 'baseline': 2}
+FLOOR_LIST_PASSES = {'check': 1, 'rollback': 2, 'restore': 2}
 
-FULL_SHOPS = (1, 10, 100, 500)
+FULL_SHOPS = (1, 10, 130, 500)
 FULL_LATENCIES = (0, 20)
 # The baseline runs one uri task per record, close to a second each on 2 cores: at 500 shops (about 900 writes) one
-# run takes about 14 minutes, which does not fit the 10-minute budget of a full run. --baseline-max-shops 500 runs it.
-DEFAULT_BASELINE_MAX_SHOPS = 100
+# run takes about 10 minutes, which does not fit the 10-minute budget of a full run. --baseline-max-shops 500 runs it.
+DEFAULT_BASELINE_MAX_SHOPS = 130
+DEFAULT_REPEAT = 1
 EMULATOR_START_TIMEOUT = 60
 PLAYBOOK_TIMEOUT = 3600
 
@@ -73,9 +88,18 @@ def stores_for(shops):
     return 3 if shops <= 10 else 5
 
 
-def pages(rows):
-    """Pages a client must read to list ``rows`` rows (an empty list is still one page)."""
-    return max(1, int(math.ceil(rows / float(PAGE_SIZE))))
+def pages(rows, page_size):
+    """Pages a client must read to list ``rows`` rows at ``page_size`` (an empty list is still one page)."""
+    return max(1, int(math.ceil(rows / float(page_size))))
+
+
+def median(values):
+    values = [value for value in values if value is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
+def ratio(numerator, denominator):
+    return round(numerator / denominator, 3) if numerator and denominator else None
 
 
 # --- the emulator, as a separate process ------------------------------------------------------------------------------
@@ -165,18 +189,46 @@ def normal(state):
     return out
 
 
-def one_list_pass(state):
-    """Pages of one full read of the lists a rollback needs: shops (with configs), remotes, product stores."""
-    return pages(len(state['shops'])) + pages(len(state['remotes'])) + pages(len(state['stores']))
+def list_rows(state):
+    """Rows of each list a run reads."""
+    return {'shops': len(state['shops']), 'remotes': len(state['remotes']), 'stores': len(state['stores'])}
+
+
+def api_path(entry):
+    return entry['path'][len(API_PREFIX):] if entry['path'].startswith(API_PREFIX) else entry['path']
+
+
+def asked_page_sizes(log, rows):
+    """The page size a run asked for each list (the largest it asked), never less than the server's default page."""
+    sizes = dict((name, SERVER_PAGE_SIZE) for name in RESOURCES)
+    for entry in log:
+        name = LIST_PATHS.get(api_path(entry)) if entry['method'] == 'GET' else None
+        if not name:
+            continue
+        query = entry.get('query') or {}
+        if str(query.get('pageNoLimit', '')).lower() == 'true':
+            asked = max(1, rows[name])
+        else:
+            try:
+                asked = int(query.get('pageSize') or SERVER_PAGE_SIZE)
+            except ValueError:
+                asked = SERVER_PAGE_SIZE
+        sizes[name] = max(sizes[name], asked)
+    return sizes
+
+
+def one_list_pass(rows, sizes):
+    """Pages of one full read of the lists a rollback needs (shops with configs, remotes, stores) at these page sizes."""
+    return sum(pages(rows[name], sizes[name]) for name in RESOURCES)
 
 
 def count_requests(log):
     """Requests of a run by kind, from the emulator's request log."""
-    counts = {'login': 0, 'list_pages': 0, 'list_pages_by_resource': {'shops': 0, 'remotes': 0, 'stores': 0},
+    counts = {'login': 0, 'list_pages': 0, 'list_pages_by_resource': dict((name, 0) for name in RESOURCES),
               'get_by_id': 0, 'writes': 0, 'writes_by_kind': {'remote': 0, 'config': 0, 'store': 0, 'other': 0},
               'errors': 0, 'total': len(log)}
     for entry in log:
-        path = entry['path'][len(API_PREFIX):] if entry['path'].startswith(API_PREFIX) else entry['path']
+        path = api_path(entry)
         if entry['status'] is None or entry['status'] == 0 or entry['status'] >= 400:
             counts['errors'] += 1
         if entry['method'] == 'POST' and path == 'admin/login':
@@ -189,28 +241,29 @@ def count_requests(log):
                 counts['get_by_id'] += 1
         else:
             counts['writes'] += 1
-            kind = next((name for prefix, name in WRITE_KINDS if path.startswith(prefix)), 'other')
-            counts['writes_by_kind'][kind] += 1
+            counts['writes_by_kind'][write_kind(path)] += 1
     return counts
 
 
-def request_bound(kind, list_pass, changed):
-    """The most requests a run may make (logins aside): its list pages, one write per changed record, the read-back."""
-    passes = ALLOWED_LIST_PASSES[kind]
-    if not changed and kind in ('rollback', 'restore'):
+def write_kind(path):
+    return next((name for prefix, name in WRITE_KINDS if path.startswith(prefix)), 'other')
+
+
+def request_bound(passes, list_pass, changed, writes=True):
+    """The most requests a run may make (logins aside): its list passes, one write per changed record."""
+    if not changed and passes > 1:
         passes -= 1  # nothing written, nothing read back
     allowed_pages = passes * list_pass
-    return {'list_pages_one_pass': list_pass, 'allowed_list_pages': allowed_pages, 'changed_records': changed,
-            'max_requests': allowed_pages + (0 if kind == 'check' else changed)}
+    return {'list_pages_one_pass': list_pass, 'list_passes': passes, 'allowed_list_pages': allowed_pages,
+            'changed_records': changed, 'max_requests': allowed_pages + (changed if writes else 0)}
 
 
-def bound_check(kind, counts, bound):
-    """Which parts of the bound a run kept: list reads, writes (one per changed record), no GET by id."""
+def bound_check(counts, bound, writes=True):
+    """Which parts of the bound a run kept: list reads, writes (one per changed record), nothing else."""
     requests = counts['total'] - counts['login']
-    writes_allowed = 0 if kind == 'check' else bound['changed_records']
     result = {
         'list_pages_ok': counts['list_pages'] <= bound['allowed_list_pages'],
-        'writes_ok': counts['writes'] <= writes_allowed,
+        'writes_ok': counts['writes'] <= (bound['changed_records'] if writes else 0),
         'requests_ok': requests <= bound['max_requests'],
         'list_passes': round(counts['list_pages'] / float(bound['list_pages_one_pass']), 2),
     }
@@ -218,7 +271,66 @@ def bound_check(kind, counts, bound):
     return result
 
 
-# --- running playbooks ------------------------------------------------------------------------------------------------
+def time_to_safe(log, started_at, latency_ms):
+    """Seconds from the start of the command to the answer of its last close/stop write (None without one).
+
+    The emulator logs a request when it arrives and answers it ``latency_ms`` later (the write itself takes well under
+    a millisecond); its clock is this machine's time.time(), the one ``started_at`` was read from.
+    """
+    times = [entry['time'] for entry in log
+             if entry['method'] not in ('GET', 'POST') and write_kind(api_path(entry)) in SAFE_WRITE_KINDS
+             and entry['status'] and entry['status'] < 400]
+    return round(max(times) + latency_ms / 1000.0 - started_at, 3) if times else None
+
+
+def timeline(log, started_at):
+    """Consecutive requests of one kind as ``[kind, first s, last s, count]``, times from the start of the command.
+
+    Kinds: ``login``, ``list <resource>``, ``get``, ``write`` (the writes of all resources, which interleave).
+    """
+    phases = []
+    for entry in log:
+        path = api_path(entry)
+        if entry['method'] == 'POST' and path == 'admin/login':
+            kind = 'login'
+        elif entry['method'] == 'GET':
+            kind = 'list %s' % LIST_PATHS[path] if path in LIST_PATHS else 'get'
+        else:
+            kind = 'write'
+        at = round(entry['time'] - started_at, 3)
+        if phases and phases[-1][0] == kind:
+            phases[-1][2] = at
+            phases[-1][3] += 1
+        else:
+            phases.append([kind, at, at, 1])
+    return phases
+
+
+def writes_to(current, target):
+    """The writes that take the OMS from ``current`` to ``target``, one per record that differs, as the API wants them."""
+    shop_of = dict((config, shop) for shop, row in target['shops'].items() for config in row['configs'])
+    old, new = records(current), records(target)
+    writes = []
+    for kind, key in sorted(set(old) | set(new)):
+        value = new.get((kind, key))
+        if old.get((kind, key)) == value:
+            continue
+        quoted = urllib.parse.quote(key, safe='')
+        if kind == 'remote':
+            writes.append({'path': 'oms/systemMessageRemotes/' + quoted,
+                           'body': {'systemMessageRemoteId': key, 'accessScopeEnumId': value or 'SHOP_READ_ACCESS'}})
+        elif kind == 'config':
+            shop = shop_of[key]
+            writes.append({'path': 'oms/shopifyShops/shops/' + urllib.parse.quote(shop, safe=''),
+                           'body': {'shopId': shop, 'shopifyConfig': [
+                               {'shopifyConfigId': key, 'accessScopeEnumId': value or 'SHOP_READ_ACCESS'}]}})
+        else:
+            writes.append({'path': 'admin/productStores/' + quoted,
+                           'body': {'productStoreId': key, 'enableBrokering': value or 'Y'}})
+    return writes
+
+
+# --- running playbooks and the critical path ------------------------------------------------------------------------
 
 def credentials(auth):
     seed = json.loads(DEMO_SEED.read_text(encoding='utf-8'))
@@ -267,37 +379,8 @@ def run_playbook(playbook, inventory, args, log_path, workdir):
     return proc.returncode, seconds, cpu, started_at
 
 
-def time_to_safe(log, started_at):
-    """Seconds from the start of the playbook to the answer of its last successful write (None without writes)."""
-    times = [entry['time'] for entry in log
-             if entry['method'] not in ('GET', 'POST') and entry['status'] and entry['status'] < 400]
-    return round(max(times) - started_at, 3) if times else None
-
-
-def timeline(log, started_at):
-    """Consecutive requests of one kind as ``[kind, first s, last s, count]``, times from the start of the playbook.
-
-    Kinds: ``login``, ``list <resource>``, ``get``, ``write`` (the writes of all resources, which interleave).
-    """
-    phases = []
-    for entry in log:
-        path = entry['path'][len(API_PREFIX):] if entry['path'].startswith(API_PREFIX) else entry['path']
-        if entry['method'] == 'POST' and path == 'admin/login':
-            kind = 'login'
-        elif entry['method'] == 'GET':
-            kind = 'list %s' % LIST_PATHS[path] if path in LIST_PATHS else 'get'
-        else:
-            kind = 'write'
-        at = round(entry['time'] - started_at, 3)
-        if phases and phases[-1][0] == kind:
-            phases[-1][2] = at
-            phases[-1][3] += 1
-        else:
-            phases.append([kind, at, at, 1])
-    return phases
-
-
 PLAYBOOKS = {
+    'empty': (str(EMPTY_PLAYBOOK), []),
     'check': ('hotwax.oms.rollback', ['--check', '--diff']),
     'rollback': ('hotwax.oms.rollback', []),
     'restore': ('hotwax.oms.restore', []),
@@ -306,6 +389,7 @@ PLAYBOOKS = {
 
 
 def measure(kind, emulator, inventory, logs_dir, name, workdir):
+    """One ansible-playbook run and what it did to the emulator."""
     playbook, args = PLAYBOOKS[kind]
     log_path = logs_dir / ('%s-%s.log' % (name, kind))
     before = emulator.state()
@@ -313,19 +397,66 @@ def measure(kind, emulator, inventory, logs_dir, name, workdir):
     log = emulator.requests()
     after = emulator.state()
     return {'returncode': returncode, 'wall_s': round(seconds, 3), 'cpu_s': round(cpu, 3),
-            'time_to_safe_s': time_to_safe(log, started_at), 'timeline': timeline(log, started_at),
-            'counts': count_requests(log), 'changed': changed_records(before, after), 'log': str(log_path),
-            'before': before, 'after': after}
+            'time_to_safe_s': time_to_safe(log, started_at, emulator.latency_ms), 'timeline': timeline(log, started_at),
+            'counts': count_requests(log), 'page_sizes': asked_page_sizes(log, list_rows(before)),
+            'changed': changed_records(before, after), 'log': str(log_path), 'before': before, 'after': after}
+
+
+def measure_critical_path(kind, emulator, auth, writes, workdir, log_path):
+    """The critical path of one run kind, replayed by benchmarks/critical_path.py in its own process."""
+    plan = {'url': emulator.url, 'validate_certs': False, 'lists': list(FLOOR_LISTS), 'writes': writes,
+            'read_back': kind != 'check'}
+    plan.update(dict((key[len('hotwax_oms_'):], value) for key, value in credentials(auth).items()))
+    plan_path = Path(workdir) / ('plan-%s.json' % kind)
+    plan_path.write_text(json.dumps(plan), encoding='utf-8')
+    before = emulator.state()
+    with open(log_path, 'w', encoding='utf-8') as err:
+        proc = subprocess.run([sys.executable, str(CRITICAL_PATH), str(plan_path)], cwd=str(REPO), stdout=subprocess.PIPE,
+                              stderr=err, text=True, timeout=PLAYBOOK_TIMEOUT, check=False)
+    log = emulator.requests()
+    after = emulator.state()
+    result = json.loads(proc.stdout) if proc.returncode == 0 else {}
+    started_at = result.get('started_at', 0)
+    return {'returncode': proc.returncode, 'wall_s': result.get('wall_s'),
+            'time_to_safe_s': time_to_safe(log, started_at, emulator.latency_ms) if result else None,
+            'script': result, 'counts': count_requests(log), 'page_sizes': asked_page_sizes(log, list_rows(before)),
+            'changed': changed_records(before, after), 'log': str(log_path), 'before': before, 'after': after}
 
 
 def run_workload(shops, latency_ms, args, logs_dir):
-    """Every run of one workload; returns its result dict."""
+    """Every run of one workload, N times in turn; returns its result dict."""
     stores = args.stores or stores_for(shops)
     name = '%dshops-%dms' % (shops, latency_ms)
     kinds = ['check', 'rollback', 'restore'] + (['baseline'] if shops <= args.baseline_max_shops else [])
-    reps = dict((kind, []) for kind in kinds)
-    problems = []
+    reps = dict((kind, []) for kind in ['empty'] + kinds)
+    floor_reps = dict((kind, []) for kind in FLOOR_KINDS)
     workdir = Path(tempfile.mkdtemp(prefix='hotwax-bench-'))
+
+    def note(label, result):
+        sys.stderr.write('  %-11s %-14s %8s s  %4d requests  rc=%d\n' % (
+            name, label, fmt(result['wall_s']), result['counts']['total'], result['returncode']))
+
+    def role(kind, rep, reset=True):
+        if reset:
+            emulator.reset()  # every run but the restore starts from the open state
+        else:
+            emulator.clear_requests()  # the restore starts where the rollback left the OMS
+        result = measure(kind, emulator, inventory, logs_dir, '%s-r%d' % (name, rep + 1), workdir)
+        reps[kind].append(result)
+        note(kind, result)
+        return result
+
+    def floor(kind, rep, writes, reset=True):
+        if reset:
+            emulator.reset()
+        else:
+            emulator.clear_requests()
+        log_path = logs_dir / ('%s-r%d-floor-%s.log' % (name, rep + 1, kind))
+        result = measure_critical_path(kind, emulator, args.auth, writes, workdir, log_path)
+        floor_reps[kind].append(result)
+        note('floor ' + kind, result)
+        return result
+
     try:
         with Emulator(shops, stores, latency_ms, workdir) as emulator:
             inventory = workdir / 'inventory.yml'
@@ -337,75 +468,130 @@ def run_workload(shops, latency_ms, args, logs_dir):
                 run_playbook(PLAYBOOKS['check'][0], inventory, PLAYBOOKS['check'][1], logs_dir / 'warm-up.log', workdir)
             for rep in range(args.repeat):
                 shutil.rmtree(workdir / 'snapshots', ignore_errors=True)
-                for kind in kinds:
-                    if kind != 'restore':
-                        emulator.reset()  # every run but the restore starts from the open state
-                    else:
-                        emulator.clear_requests()  # the restore starts where the rollback left the OMS
-                    result = measure(kind, emulator, inventory, logs_dir, '%s-r%d' % (name, rep + 1), workdir)
-                    reps[kind].append(result)
-                    sys.stderr.write('  %-9s %-8s %8.2f s  %4d requests  rc=%d\n' % (
-                        name, kind, result['wall_s'], result['counts']['total'], result['returncode']))
+                role('empty', rep)
+                role('check', rep)
+                floor('check', rep, [])
+                rollback = role('rollback', rep)
+                role('restore', rep, reset=False)
+                # The floor makes the same writes as the collection: those that took the OMS to its rolled-back state.
+                floor('rollback', rep, writes_to(rollback['before'], rollback['after']))
+                floor('restore', rep, writes_to(rollback['after'], rollback['before']), reset=False)
+                if 'baseline' in kinds:
+                    role('baseline', rep)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return summarize(name, shops, stores, latency_ms, reps, problems)
+    return summarize(name, shops, stores, latency_ms, reps, floor_reps)
 
 
-def summarize(name, shops, stores, latency_ms, reps, problems):
+def summarize(name, shops, stores, latency_ms, reps, floor_reps):
     first = reps['rollback'][0]
-    open_state = first['before']
-    list_pass = one_list_pass(open_state)
+    open_state, rolled_back = first['before'], first['after']
+    rows = list_rows(open_state)
     closes = len(first['changed'])
-    runs = {}
-    for kind, results in reps.items():
-        result = results[0]
+    problems = []
+    for kind, results in list(reps.items()) + [('floor ' + kind, results) for kind, results in floor_reps.items()]:
         for rep in results:
             if rep['returncode'] != 0:
                 problems.append('%s failed (rc=%d), see %s' % (kind, rep['returncode'], rep['log']))
+
+    runs = {}
+    for kind in RUN_KINDS:
+        if kind not in reps:
+            continue
+        results = reps[kind]
+        result = results[0]
         changed = closes if kind == 'check' else len(result['changed'])
-        bound = request_bound(kind, list_pass, changed)
-        walls = [rep['wall_s'] for rep in results]
-        safes = [rep['time_to_safe_s'] for rep in results if rep['time_to_safe_s'] is not None]
+        bound = request_bound(ALLOWED_LIST_PASSES[kind], one_list_pass(rows, result['page_sizes']), changed,
+                              writes=kind != 'check')
         runs[kind] = {
-            'wall_s': round(statistics.median(walls), 3),
-            'wall_s_all': walls,
-            'cpu_s': round(statistics.median(rep['cpu_s'] for rep in results), 3),
-            'time_to_safe_s': round(statistics.median(safes), 3) if safes else None,
+            'wall_s': median(rep['wall_s'] for rep in results),
+            'wall_s_all': [rep['wall_s'] for rep in results],
+            'cpu_s': median(rep['cpu_s'] for rep in results),
+            'time_to_safe_s': median(rep['time_to_safe_s'] for rep in results),
             'changed_records': len(result['changed']),
             'requests': result['counts'],
+            'page_sizes': result['page_sizes'],
             'bound': bound,
-            'within_bound': bound_check(kind, result['counts'], bound),
+            'within_bound': bound_check(result['counts'], bound, writes=kind != 'check'),
             'returncode': max(rep['returncode'] for rep in results),
             'timeline': result['timeline'],
         }
+
+    empties = [rep['wall_s'] for rep in reps['empty']]
+    floor = {'empty_play_s': median(empties), 'empty_play_s_all': empties,
+             'empty_play_requests': max(rep['counts']['total'] for rep in reps['empty'])}
+    for kind, results in floor_reps.items():
+        result = results[0]
+        changed = len(result['changed'])
+        bound = request_bound(FLOOR_LIST_PASSES[kind], one_list_pass(rows, result['page_sizes']), changed,
+                              writes=kind != 'check')
+        totals = [empty + rep['wall_s'] for empty, rep in zip(empties, results) if rep['wall_s'] is not None]
+        safes = [empty + rep['time_to_safe_s'] for empty, rep in zip(empties, results) if rep['time_to_safe_s'] is not None]
+        floor[kind] = {
+            'critical_path_s': median(rep['wall_s'] for rep in results),
+            'critical_path_s_all': [rep['wall_s'] for rep in results],
+            'floor_s': median(totals),  # empty play + critical path, per round, then the median
+            'time_to_safe_s': median(safes),
+            'changed_records': changed,
+            'requests': result['counts'],
+            'page_sizes': result['page_sizes'],
+            'bound': bound,
+            'within_bound': bound_check(result['counts'], bound, writes=kind != 'check'),
+            'returncode': max(rep['returncode'] for rep in results),
+        }
+
     # Correctness, so that the times compare runs that did the same job.
     if runs['check']['changed_records'] or runs['check']['requests']['writes']:
         problems.append('check mode wrote to the OMS')
-    if reps['restore'][0]['after'] and normal(reps['restore'][0]['after']) != normal(open_state):
+    if normal(reps['restore'][0]['after']) != normal(open_state):
         problems.append('the restore did not bring back the state from before the rollback')
-    if 'baseline' in reps and records(reps['baseline'][0]['after']) != records(first['after']):
+    if 'baseline' in reps and records(reps['baseline'][0]['after']) != records(rolled_back):
         problems.append('the baseline left a different state than the collection rollback')
+    if floor['empty_play_requests']:
+        problems.append('the empty play sent requests to the OMS')
+    if records(floor_reps['rollback'][0]['after']) != records(rolled_back):
+        problems.append('the floor rollback left a different state than the collection rollback')
+    if normal(floor_reps['restore'][0]['after']) != normal(open_state):
+        problems.append('the floor restore did not bring back the state from before the rollback')
+    if floor_reps['check'][0]['changed']:
+        problems.append('the floor check wrote to the OMS')
+
+    above = ['%s' % kind for kind, run in runs.items() if not run['within_bound']['ok']]
+    above += ['floor %s' % kind for kind in FLOOR_KINDS if not floor[kind]['within_bound']['ok']]
+    coll, base = runs['rollback'], runs.get('baseline') or {}
     workload = {
-        'name': name, 'shops': shops, 'stores': stores, 'latency_ms': latency_ms,
-        'remotes': len(open_state['remotes']), 'configs': sum(len(shop['configs']) for shop in open_state['shops'].values()),
-        'records_to_close': closes, 'list_pages_one_pass': list_pass, 'runs': runs, 'problems': problems,
+        'name': name, 'shops': shops, 'stores': stores, 'latency_ms': latency_ms, 'list_rows': rows,
+        'remotes': rows['remotes'], 'configs': sum(len(shop['configs']) for shop in open_state['shops'].values()),
+        'records_to_close': closes, 'list_pages_one_pass': one_list_pass(rows, coll['page_sizes']),
+        'floor_list_pages_one_pass': one_list_pass(rows, floor['rollback']['page_sizes']),
+        'runs': runs, 'floor': floor, 'problems': problems, 'above_bound': above,
+        'ratios': {
+            'rollback_floor': ratio(coll['wall_s'], floor['rollback']['floor_s']),
+            'time_to_safe_floor': ratio(coll['time_to_safe_s'], floor['rollback']['time_to_safe_s']),
+            'check_floor': ratio(runs['check']['wall_s'], floor['check']['floor_s']),
+            'restore_floor': ratio(runs['restore']['wall_s'], floor['restore']['floor_s']),
+            'rollback_baseline': ratio(coll['wall_s'], base.get('wall_s')),
+            'time_to_safe_baseline': ratio(coll['time_to_safe_s'], base.get('time_to_safe_s')),
+            'baseline_floor': ratio(base.get('wall_s'), floor['rollback']['floor_s']),
+        },
     }
-    if 'baseline' in runs:
-        base, coll = runs['baseline'], runs['rollback']
-        workload['ratios'] = {
-            'rollback_wall': round(coll['wall_s'] / base['wall_s'], 3),
-            'check_wall': round(runs['check']['wall_s'] / base['wall_s'], 3),
-            'restore_wall': round(runs['restore']['wall_s'] / base['wall_s'], 3),
-            'time_to_safe': (round(coll['time_to_safe_s'] / base['time_to_safe_s'], 3)
-                             if coll['time_to_safe_s'] and base['time_to_safe_s'] else None),
-        }
     return workload
 
 
 # --- report -----------------------------------------------------------------------------------------------------------
 
+GROWTH_SERIES = (
+    ('rollback', lambda w: w['runs']['rollback']['wall_s']),
+    ('time_to_safe', lambda w: w['runs']['rollback']['time_to_safe_s']),
+    ('floor', lambda w: w['floor']['rollback']['floor_s']),
+    ('check', lambda w: w['runs']['check']['wall_s']),
+    ('restore', lambda w: w['runs']['restore']['wall_s']),
+    ('baseline', lambda w: (w['runs'].get('baseline') or {}).get('wall_s')),
+)
+
+
 def growth(workloads):
-    """Wall time at each size relative to the smallest size, per latency and run kind."""
+    """Times at each size relative to the smallest size, per latency."""
     out = {}
     for latency in sorted(set(w['latency_ms'] for w in workloads)):
         rows = sorted((w for w in workloads if w['latency_ms'] == latency), key=lambda w: w['shops'])
@@ -413,8 +599,8 @@ def growth(workloads):
         out[str(latency)] = [dict(
             shops=w['shops'], shops_factor=round(w['shops'] / float(smallest['shops']), 1),
             records_factor=round(w['records_to_close'] / float(max(1, smallest['records_to_close'])), 1),
-            **dict(('%s_factor' % kind, round(w['runs'][kind]['wall_s'] / smallest['runs'][kind]['wall_s'], 2))
-                   for kind in RUN_KINDS if kind in w['runs'] and kind in smallest['runs'])) for w in rows]
+            **dict(('%s_factor' % series, ratio(value(w), value(smallest))) for series, value in GROWTH_SERIES))
+            for w in rows]
     return out
 
 
@@ -425,48 +611,68 @@ def fmt(value, spec='%.2f', none='n/a'):
 def requests_cell(run):
     counts, check = run['requests'], run['within_bound']
     return '%d / %d / %d: %d %s %d' % (counts['list_pages'], counts['writes'], counts['login'], counts['total'] - counts['login'],
-                                       '<=' if check['ok'] else '**>**', run['bound']['max_requests'])
+                                       '<=' if check['ok'] else '**> (above the bound)**', run['bound']['max_requests'])
 
 
 def markdown(report):
     workloads, env, settings = report['workloads'], report['environment'], report['settings']
     lines = ['Run of %s, commit %s, %s, Python %s, %s CPUs, load average %.1f at the start and %.1f at the end; '
-             '%d run(s) of each playbook (median), credential: %s, baseline up to %d shops; %.0f s in all.' % (
+             'median of %d round(s), credential: %s, baseline up to %d shops; %.0f s in all.' % (
                  env['date'], env['git_commit'], env['ansible_core'], env['python'], env['cpus'],
                  env['load_average_at_start'][0], env.get('load_average_at_end', [float('nan')])[0], settings['repeat'],
-                 settings['auth'], settings['baseline_max_shops'], report.get('total_s', 0)), '']
-    lines.append('| shops | stores | latency | records closed | rollback / baseline | time-to-safe / baseline | check / baseline '
-                 '| restore / baseline | rollback s | check s | restore s | baseline s |')
-    lines.append('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+                 settings['auth'], settings['baseline_max_shops'], report.get('total_s', 0)), '',
+             'Ratios of wall times (time to safe for the time-to-safe column); the floor is the empty play plus the '
+             'critical path of the same run kind.', '',
+             '| shops | stores | latency | records closed | rollback / floor | time-to-safe / floor | check / floor '
+             '| restore / floor | rollback / baseline | rollback s | floor s | baseline s |',
+             '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for w in workloads:
-        runs, ratios = w['runs'], w.get('ratios') or {}
-        base = runs.get('baseline')
-        lines.append('| %d | %d | %d ms | %d | %s | %s | %s | %s | %.1f | %.1f | %.1f | %s |' % (
+        runs, ratios, floor = w['runs'], w['ratios'], w['floor']
+        lines.append('| %d | %d | %d ms | %d | **%s** | %s | %s | %s | %s | %s | %s | %s |' % (
             w['shops'], w['stores'], w['latency_ms'], w['records_to_close'],
-            fmt(ratios.get('rollback_wall'), '**%.3f**'), fmt(ratios.get('time_to_safe'), '%.3f'),
-            fmt(ratios.get('check_wall'), '%.3f'), fmt(ratios.get('restore_wall'), '%.3f'),
-            runs['rollback']['wall_s'], runs['check']['wall_s'], runs['restore']['wall_s'],
-            fmt(base and base['wall_s'], '%.1f', 'not run')))
-    lines += ['', 'Requests per run, from the emulator log: list pages / writes / logins, then the requests other than '
-              'logins against the bound: the allowed list passes (rollback 3: snapshot, read, read-back; check 2: snapshot, '
-              'read; restore and baseline 2: read, read-back) + one write per changed record.', '',
-              '| shops | latency | one list pass | check | rollback | restore | baseline | rollback list passes |',
-              '|---:|---:|---:|---|---|---|---|---:|']
+            fmt(ratios['rollback_floor'], '%.2f'), fmt(ratios['time_to_safe_floor']), fmt(ratios['check_floor']),
+            fmt(ratios['restore_floor']), fmt(ratios['rollback_baseline'], '%.3f', 'not run'),
+            fmt(runs['rollback']['wall_s'], '%.1f'), fmt(floor['rollback']['floor_s'], '%.1f'),
+            fmt((runs.get('baseline') or {}).get('wall_s'), '%.1f', 'not run')))
+    lines += ['', 'The floor, in seconds: the empty play, each critical path (from the script\'s start to its last '
+              'answer), and the time to safe (command start to the last close/stop write answered).', '',
+              '| shops | latency | empty play | check path | rollback path | restore path | check floor | rollback floor '
+              '| restore floor | time to safe: floor | time to safe: rollback | check | rollback | restore |',
+              '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for w in workloads:
-        runs = w['runs']
-        lines.append('| %d | %d ms | %d pages | %s | %s | %s | %s | %s |' % (
-            w['shops'], w['latency_ms'], w['list_pages_one_pass'], requests_cell(runs['check']),
-            requests_cell(runs['rollback']), requests_cell(runs['restore']),
+        runs, floor = w['runs'], w['floor']
+        lines.append('| %d | %d ms | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            w['shops'], w['latency_ms'], fmt(floor['empty_play_s']),
+            fmt(floor['check']['critical_path_s']), fmt(floor['rollback']['critical_path_s']),
+            fmt(floor['restore']['critical_path_s']), fmt(floor['check']['floor_s']), fmt(floor['rollback']['floor_s']),
+            fmt(floor['restore']['floor_s']), fmt(floor['rollback']['time_to_safe_s']),
+            fmt(runs['rollback']['time_to_safe_s']), fmt(runs['check']['wall_s']), fmt(runs['rollback']['wall_s']),
+            fmt(runs['restore']['wall_s'])))
+    lines += ['', 'Requests per run, from the emulator log: list pages / writes / logins, then the requests other than '
+              'logins against the bound. The bound is the allowed list passes (rollback 3: snapshot, read, read-back; '
+              'check 2: snapshot, read; restore and baseline 2: read, read-back; the floor 1 or 2) at the page size the '
+              'run asked (never less than %d rows) + one write per changed record.' % SERVER_PAGE_SIZE, '',
+              '| shops | latency | one list pass: rollback / floor | check | rollback | restore | baseline '
+              '| floor check | floor rollback | floor restore |',
+              '|---:|---:|---:|---|---|---|---|---|---|---|']
+    for w in workloads:
+        runs, floor = w['runs'], w['floor']
+        lines.append('| %d | %d ms | %d / %d pages | %s | %s | %s | %s | %s | %s | %s |' % (
+            w['shops'], w['latency_ms'], w['list_pages_one_pass'], w['floor_list_pages_one_pass'],
+            requests_cell(runs['check']), requests_cell(runs['rollback']), requests_cell(runs['restore']),
             requests_cell(runs['baseline']) if 'baseline' in runs else 'not run',
-            fmt(runs['rollback']['within_bound']['list_passes'], '%.0f')))
-    lines += ['', 'Growth of wall time with the number of shops (relative to the smallest size):', '',
-              '| latency | shops | shops x | records x | rollback x | check x | restore x | baseline x |',
-              '|---:|---:|---:|---:|---:|---:|---:|---:|']
+            requests_cell(floor['check']), requests_cell(floor['rollback']), requests_cell(floor['restore'])))
+    lines += ['', 'Growth with the number of shops (each time relative to the smallest size of the run):', '',
+              '| latency | shops | shops x | records x | rollback x | time to safe x | floor x | check x | restore x '
+              '| baseline x |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for latency, rows in report['growth'].items():
         for row in rows:
-            lines.append('| %s ms | %d | %s | %s | %s | %s | %s | %s |' % (
-                latency, row['shops'], row['shops_factor'], row['records_factor'], row.get('rollback_factor', 'n/a'),
-                row.get('check_factor', 'n/a'), row.get('restore_factor', 'n/a'), row.get('baseline_factor', 'not run')))
+            lines.append('| %s ms | %d | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                latency, row['shops'], row['shops_factor'], row['records_factor'],
+                fmt(row['rollback_factor']), fmt(row['time_to_safe_factor']), fmt(row['floor_factor']),
+                fmt(row['check_factor']), fmt(row['restore_factor']), fmt(row['baseline_factor'], none='not run')))
+    above = [(w['name'], kind) for w in workloads for kind in w['above_bound']]
+    lines += ['', 'Above the bound: %s.' % (', '.join('%s %s' % item for item in above) if above else 'none')]
     problems = [(w['name'], p) for w in workloads for p in w['problems']]
     if problems:
         lines += ['', 'Problems:', ''] + ['- %s: %s' % item for item in problems]
@@ -493,17 +699,18 @@ def environment():
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='benchmarks/run.sh', description=__doc__.splitlines()[0])
-    parser.add_argument('--quick', action='store_true', help='1 shop at 0 ms only (what CI runs)')
+    parser.add_argument('--quick', action='store_true', help='1 shop at 0 ms only (what the smoke test runs)')
     parser.add_argument('--shops', type=lambda text: [int(n) for n in text.split(',')],
                         help='shop counts, comma-separated (default: %s)' % ','.join(map(str, FULL_SHOPS)))
     parser.add_argument('--latencies', type=lambda text: [int(n) for n in text.split(',')],
                         help='emulator latencies in ms, comma-separated (default: %s)' % ','.join(map(str, FULL_LATENCIES)))
     parser.add_argument('--stores', type=int, help='product stores of every fleet (default: 1, 3 or 5 by size)')
-    parser.add_argument('--repeat', type=int, default=1, help='runs of each playbook; the median is reported (default: 1)')
+    parser.add_argument('--repeat', type=int, default=DEFAULT_REPEAT,
+                        help='rounds of every run, in turn; the median is reported (default: %d)' % DEFAULT_REPEAT)
     parser.add_argument('--baseline-max-shops', type=int, default=DEFAULT_BASELINE_MAX_SHOPS,
-                        help='largest fleet the baseline runs on (default: %d; 500 adds about 30 minutes)' % DEFAULT_BASELINE_MAX_SHOPS)
+                        help='largest fleet the baseline runs on (default: %d; 500 adds about 20 minutes)' % DEFAULT_BASELINE_MAX_SHOPS)
     parser.add_argument('--auth', choices=('login', 'token'), default='login',
-                        help='credential of both playbooks: username and password (default), or a long-lived token')
+                        help='credential of every run: username and password (default), or a long-lived token')
     parser.add_argument('--no-warm-up', dest='warm_up', action='store_false',
                         help='skip the untimed check run made before the first measured run')
     parser.add_argument('--output-dir', type=Path, default=DEFAULT_OUTPUT, help='where results go (default: benchmarks/results)')
@@ -532,8 +739,9 @@ def main(argv=None):
     logs_dir.mkdir(parents=True, exist_ok=True)
     report = {'environment': environment(), 'settings': {
         'shops': args.shops, 'latencies_ms': args.latencies, 'repeat': args.repeat, 'auth': args.auth,
-        'baseline_max_shops': args.baseline_max_shops, 'quick': args.quick, 'page_size': PAGE_SIZE,
-        'baseline_playbook': str(BASELINE_PLAYBOOK.relative_to(REPO))}}
+        'baseline_max_shops': args.baseline_max_shops, 'quick': args.quick, 'server_page_size': SERVER_PAGE_SIZE,
+        'allowed_list_passes': ALLOWED_LIST_PASSES, 'floor_list_passes': FLOOR_LIST_PASSES,
+        'baseline_playbook': str(BASELINE_PLAYBOOK.relative_to(REPO)), 'empty_playbook': str(EMPTY_PLAYBOOK.relative_to(REPO))}}
     started = time.monotonic()
     workloads = []
     for latency in args.latencies:
