@@ -8,7 +8,7 @@ COLLECTIONS := $(CURDIR)/build/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup demo test gates clean
+.PHONY: setup demo test gates ee clean
 
 setup: $(VENV)/.installed $(COLLECTIONS)/ansible_collections/hotwax/oms
 
@@ -32,6 +32,15 @@ test: setup
 # changelog, execution environment, action group); scripts/release-gates.sh prepares what it needs under build/.
 gates: setup
 	bash scripts/release-gates.sh
+
+# The build context of the execution environment in execution-environment.yml: the collection tarball under the
+# stable name that file installs, then `ansible-builder create` (no container engine needed). Build the image with
+# `podman build -t hotwax-oms-ee:latest build/ee-context` (or docker).
+ee: setup
+	rm -rf build/dist build/ee-context
+	$(BIN)/ansible-galaxy collection build --force --output-path build/dist .
+	cp build/dist/hotwax-oms-*.tar.gz build/dist/hotwax-oms.tar.gz
+	$(BIN)/ansible-builder create --file execution-environment.yml --context build/ee-context --output-filename Containerfile
 
 clean:
 	rm -rf $(VENV) build tests/output .pytest_cache
