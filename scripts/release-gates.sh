@@ -263,6 +263,16 @@ print((data.get("dependencies") or {}).get("python") or "")' "$ROOT/meta/executi
         note "the build context lacks the Containerfile or the collection tarball"
         return 1
     }
+    # What the image build does next: install the collection, then collect its Python requirements.
+    local introspected=$BUILD/ee-introspect
+    rm -rf "$introspected"
+    "$VENV/bin/ansible-galaxy" collection install -p "$introspected" "$EE_CONTEXT/_build/collections/hotwax-oms.tar.gz" \
+        >/dev/null || return 1
+    "$VENV/bin/ansible-builder" introspect "$introspected" | tee "$BUILD/ee-introspect.txt"
+    grep -q 'requests.*# from collection hotwax.oms' "$BUILD/ee-introspect.txt" || {
+        note "ansible-builder finds no Python requirement (requests) in the collection of the build context"
+        return 1
+    }
 }
 
 step_action_group() {
