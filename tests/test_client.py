@@ -66,11 +66,71 @@ def test_bad_token_fails_clearly_without_echoing_it(demo_oms):
     assert bad not in str(error.value)
 
 
-def test_bad_password_fails_without_echoing_it(demo_oms):
+@pytest.mark.parametrize('status', [400, 401])
+def test_bad_password_fails_without_echoing_it(demo_oms, status):
+    demo_oms.configure(login_failure_status=status)
     with pytest.raises(OmsApiError) as error:
         OmsClient(demo_oms.url, username='hotwax.admin', password='wrong-pass-123').get_all(SHOPS)
-    assert 'login' in str(error.value) and '401' in str(error.value)
+    assert "login as 'hotwax.admin' failed: the OMS refused the username or password" in str(error.value)
+    assert 'HTTP %d' % status in str(error.value)
     assert 'wrong-pass-123' not in str(error.value)
+    assert len(requests_to(demo_oms, LOGIN_PATH)) == 1  # a refused login is not repeated
+
+
+@pytest.mark.parametrize('status', [401, 403])
+def test_expired_login_token_answered_401_or_403_logs_in_again(demo_oms, status):
+    demo_oms.configure(expired_token_status=status)
+    client = login_client(demo_oms)
+    client.get_all(SHOPS)
+    demo_oms.expire_tokens()
+    assert client.get_all(SHOPS)[0]['shopId'] == 'SHOP'
+    assert [entry['status'] for entry in requests_to(demo_oms, '/rest/s1/' + SHOPS)] == [200, status, 200]
+    assert len(requests_to(demo_oms, LOGIN_PATH)) == 2
+
+
+@pytest.mark.parametrize('status', [401, 403])
+def test_tokens_expiring_every_few_requests_relogin_as_often_as_needed(fleet_oms, status):
+    """A long run meets expiry many times: one login per expiry, never a fixed number per run."""
+    fleet_oms.configure(expired_token_status=status, token_max_requests=2, page_size='ignored')
+    client = login_client(fleet_oms)
+    jobs = client.get_all('admin/serviceJobs')  # more than 100 jobs at 100 a page: several pages
+    remotes = client.get_all(REMOTES)
+    assert len(jobs) == len(fleet_oms.query('SELECT jobName FROM ServiceJob'))
+    assert len(remotes) == len(fleet_oms.query('SELECT systemMessageRemoteId FROM SystemMessageRemote'))
+    log = fleet_oms.requests()
+    refused = [entry for entry in log if entry['status'] == status]
+    assert len(refused) >= 2
+    assert len(requests_to(fleet_oms, LOGIN_PATH)) == 1 + len(refused)  # one re-login per expiry, no loop
+
+
+def test_403_to_a_token_just_issued_is_a_permission_error(demo_oms):
+    client = OmsClient(demo_oms.url, username='hotwax.viewer', password=user_password(demo_oms, 'hotwax.viewer'))
+    client.get_all(SHOPS)
+    with pytest.raises(OmsApiError) as error:
+        client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
+    assert error.value.status == 403 and 'not permitted' in str(error.value)
+    # the token from the earlier login might have expired: one re-login, then the fresh token's 403 is final
+    assert len(requests_to(demo_oms, LOGIN_PATH)) == 2
+    assert demo_oms.state()['stores']['STORE'] == 'Y'
+
+
+def test_403_on_a_token_session_says_it_may_have_expired(demo_oms):
+    demo_oms.configure(expired_token_status=403)
+    expired = [token['token'] for token in demo_oms.seed['tokens'] if token.get('expirationTime')][0]
+    with pytest.raises(OmsApiError) as error:
+        OmsClient(demo_oms.url, token=expired).get_all(SHOPS)
+    assert error.value.status == 403 and 'the token expired' in str(error.value)
+    assert expired not in str(error.value)
+
+
+def test_no_cookie_is_sent_back_so_writes_need_no_csrf_token(demo_oms):
+    """The emulator sets a session cookie on every answer and refuses a write that sends it back without a CSRF token."""
+    client = login_client(demo_oms)
+    client.get_all(SHOPS)
+    client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
+    client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'Y'})
+    assert [entry['status'] for entry in demo_oms.writes()] == [200, 200]
+    assert len(client._session.cookies) == 0  # pylint: disable=protected-access
 
 
 def test_read_only_user_gets_403_on_write(demo_oms):
@@ -121,14 +181,51 @@ def test_slow_server_times_out_after_bounded_retries(demo_oms):
     assert 'no answer within 0.3 seconds' in str(error.value)
 
 
-def test_paging_walks_past_100_rows(fleet_oms):
+def test_paging_asks_for_large_pages(fleet_oms):
     total = len(fleet_oms.query('SELECT shopId FROM ShopifyShop'))
-    assert total > 100
+    assert 100 < total < 500
     shops = client_for(fleet_oms).get_all(SHOPS)
     assert len(shops) == total == len(set(shop['shopId'] for shop in shops))
     pages = requests_to(fleet_oms, '/rest/s1/' + SHOPS)
-    assert len(pages) == (total + 99) // 100
-    assert sorted(int(page['query']['pageIndex']) for page in pages) == list(range(len(pages)))
+    assert [(page['query']['pageIndex'], page['query']['pageSize']) for page in pages] == [('0', '500')]
+
+
+@pytest.mark.parametrize('path, table', [(SHOPS, 'ShopifyShop'), (REMOTES, 'SystemMessageRemote'),
+                                         ('admin/serviceJobs', 'ServiceJob')], ids=['array+header', 'remotes', 'jobs'])
+def test_a_server_ignoring_page_size_still_gives_every_row(fleet_oms, path, table):
+    fleet_oms.configure(page_size='ignored')  # 100 rows whatever is asked; wrapped lists state their count in the body
+    rows = client_for(fleet_oms).get_all(path)
+    total = len(fleet_oms.query('SELECT * FROM %s' % table))
+    assert total > 100 and len(rows) == total
+    assert len(set(repr(sorted(row.items())) for row in rows)) == total
+    pages = requests_to(fleet_oms, '/rest/s1/' + path)
+    assert len(pages) == (total + 99) // 100  # asked again at the size the server answered: no row skipped
+    assert [page['query']['pageSize'] for page in pages[1:]] == ['100'] * (len(pages) - 1)
+
+
+@pytest.mark.parametrize('path', [SHOPS, REMOTES, 'admin/serviceJobs'])
+def test_a_server_ignoring_page_index_fails_loudly_within_two_requests(fleet_oms, path):
+    fleet_oms.configure(page_index='ignored', page_size='ignored')  # every page is the same first 100 rows
+    with pytest.raises(OmsApiError) as error:
+        client_for(fleet_oms).get_all(path)
+    message = str(error.value)
+    assert 'GET /rest/s1/%s' % path in message and 'ignores pageIndex' in message and '100 rows seen' in message
+    assert 'partial list' in message
+    assert len(requests_to(fleet_oms, '/rest/s1/' + path)) == 2
+
+
+def test_wrapped_lists_without_a_header_take_the_count_from_the_body(fleet_oms):
+    fleet_oms.configure(total_header=False)
+    client = client_for(fleet_oms)
+    assert len(client.get_all('admin/serviceJobs')) == len(fleet_oms.query('SELECT jobName FROM ServiceJob'))
+    assert len(requests_to(fleet_oms, '/rest/s1/admin/serviceJobs')) == 1
+
+
+@pytest.mark.parametrize('suffix', ['/rest/s1', '/rest/s1/', '/'])
+def test_oms_url_with_the_rest_path_or_a_slash_is_the_same_oms(demo_oms, suffix):
+    client = OmsClient(demo_oms.url + suffix, token=admin_token(demo_oms))
+    assert client.get_all(SHOPS)[0]['shopId'] == 'SHOP'
+    assert [entry['path'] for entry in demo_oms.requests()] == ['/rest/s1/' + SHOPS]
 
 
 @pytest.mark.parametrize('shape', ['array', 'wrapped'])
@@ -168,6 +265,64 @@ def test_missing_credentials_are_refused():
     with pytest.raises(OmsApiError) as error:
         OmsClient('https://acme-maarg.hotwax.io')
     assert 'token, or username and password' in str(error.value)
+
+
+def count_connections(server, monkeypatch):
+    """The connections the emulator accepts (a failed TLS handshake never reaches its request log)."""
+    connections = []
+    accept = server._server.process_request  # pylint: disable=protected-access
+
+    def counting(request, client_address):
+        connections.append(client_address)
+        return accept(request, client_address)
+
+    monkeypatch.setattr(server._server, 'process_request', counting)  # pylint: disable=protected-access
+    return connections
+
+
+def test_https_to_a_plain_http_port_fails_at_once_saying_use_http(demo_oms, monkeypatch):
+    connections = count_connections(demo_oms, monkeypatch)
+    url = demo_oms.url.replace('http://', 'https://')
+    with pytest.raises(OmsApiError) as error:
+        OmsClient(url, token=admin_token(demo_oms), retries=5).get_all(SHOPS)
+    message = str(error.value)
+    assert 'the server speaks plain HTTP, not HTTPS: use http://' in message
+    assert 'validate_certs' not in message and 'certificate' not in message
+    assert len(connections) == 1  # not retried
+
+
+def test_http_to_a_tls_port_fails_at_once_saying_use_https(tls_oms, monkeypatch):
+    server, dummy = tls_oms
+    connections = count_connections(server, monkeypatch)
+    with pytest.raises(OmsApiError) as error:
+        OmsClient(server.url.replace('https://', 'http://'), token=admin_token(server), retries=5).get_all(SHOPS)
+    assert 'the server speaks HTTPS on this port: use https://' in str(error.value)
+    assert len(connections) <= 2  # the request and one TLS probe, no retries
+
+
+def test_a_dropped_connection_on_plain_http_is_still_retried(demo_oms):
+    """The probe that tells a TLS port apart must not turn a transient drop into a refusal."""
+    demo_oms.set_faults([{'kind': 'drop', 'times': 1, 'path': 'shopifyShops'}])
+    assert client_for(demo_oms).get_all(SHOPS)[0]['shopId'] == 'SHOP'
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once_saying_check_it():
+    with pytest.raises(OmsApiError) as error:
+        OmsClient('http://no-such-oms.invalid', token='x', retries=5).get('admin/productStores')
+    assert 'the host name no-such-oms.invalid does not resolve: check the host name' in str(error.value)
+
+
+def test_an_oms_that_is_gone_is_not_asked_again(demo_oms):
+    demo_oms.set_faults([{'kind': 'down', 'seconds': 30}])
+    client = client_for(demo_oms, retries=0)
+    errors = []
+    for dummy in range(6):
+        with pytest.raises(OmsApiError) as error:
+            client.get('admin/productStores/STORE')
+        errors.append(error.value)
+    assert [e.outcome for e in errors] == ['unanswered'] * 3 + ['not_sent'] * 3
+    assert 'not sent, the OMS is gone: 3 requests in a row got no answer' in str(errors[-1])
+    assert len(demo_oms.requests()) == 3
 
 
 def test_unreachable_server_fails_clearly():
