@@ -20,7 +20,9 @@ def test_check_mode_writes_nothing_and_no_snapshot(fleet_oms, run_playbook, inve
     assert fleet_oms.state() == before
     assert not snapshot_path(tmp_path).exists()
     assert 'SHOP_NO_ACCESS' in run.output  # the diff shows what would change
-    assert 'check mode: these changes would be made' in run.output
+    assert 'check mode: nothing was changed' in run.output
+    assert 'The snapshot would be saved at %s' % snapshot_path(tmp_path) in run.output
+    assert '"already_rolled_back"' not in run.output  # no diff of a snapshot file that check mode never writes
 
 
 def test_rollback_then_restore_is_exact(fleet_oms, run_playbook, inventory, tmp_path):
@@ -103,7 +105,7 @@ def test_limit_touches_only_that_environment(demo_oms, run_playbook, inventory):
 def test_restore_without_snapshot_is_a_clear_error(demo_oms, run_playbook, inventory, tmp_path):
     run = playbook(run_playbook, 'restore', inventory(prod=demo_oms))
     assert run.returncode != 0
-    assert 'No snapshot for prod at %s' % snapshot_path(tmp_path) in run.output
+    assert 'No snapshot of prod in %s (%s does not exist)' % (snapshot_path(tmp_path).parent, snapshot_path(tmp_path)) in run.output
     assert demo_oms.writes() == []
 
 
@@ -114,7 +116,7 @@ def test_restore_from_a_broken_snapshot_is_a_clear_error(demo_oms, run_playbook,
     snapshot_path(tmp_path).write_text(content)
     run = playbook(run_playbook, 'restore', hosts)
     assert run.returncode != 0
-    assert 'cannot be used' in run.output
+    assert '%s is not' % snapshot_path(tmp_path) in run.output and 'it was left as it is' in run.output
     assert snapshot_path(tmp_path).read_text() == content
     assert demo_oms.writes() == []
 
@@ -193,7 +195,7 @@ def test_restore_refuses_a_snapshot_of_another_oms(demo_oms, run_playbook, inven
     demo_oms.clear_requests()
     run = playbook(run_playbook, 'restore', hosts)
     assert run.returncode != 0
-    assert 'was taken on https://other-customer-maarg.hotwax.io, but prod is %s' % demo_oms.url in run.output
+    assert 'holds a snapshot of https://other-customer-maarg.hotwax.io, not of %s' % demo_oms.url in run.output
     assert demo_oms.writes() == []
 
 
@@ -218,7 +220,7 @@ def test_rollback_over_an_unusable_snapshot_closes_everything_then_fails(demo_om
     assert run.returncode != 0
     state = demo_oms.state()
     assert state['stores']['STORE'] == 'N' and set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
-    aside = [path for path in snapshot_path(tmp_path).parent.iterdir() if '.unusable-' in path.name]
+    aside = [path for path in snapshot_path(tmp_path).parent.iterdir() if path.name.endswith('.unusable.json')]
     assert len(aside) == 1 and aside[0].read_text() == '{"shops": ['
     assert 'The earlier snapshot could not be used' in run.output and aside[0].name in run.output
 

@@ -41,35 +41,11 @@ _value:
 '''
 
 
-def _by(entries, key):
-    return dict((entry[key], entry) for entry in entries or [])
-
-
-def snapshot_merge(kept, fresh):
-    merged = dict(kept)
-    merged['targets'] = list(kept.get('targets') or []) + [t for t in fresh.get('targets') or [] if t not in (kept.get('targets') or [])]
-
-    kept_shops = _by(kept.get('shops'), 'shop_id')
-    fresh_shops = _by(fresh.get('shops'), 'shop_id')
-    shops = []
-    for shop in kept.get('shops') or []:
-        fresh_shop = fresh_shops.get(shop['shop_id'], {})
-        known = set((record['target'], record['id']) for record in shop.get('records') or [])
-        extra = [record for record in fresh_shop.get('records') or [] if (record['target'], record['id']) not in known]
-        shops.append(dict(shop, records=list(shop.get('records') or []) + extra))
-    shops.extend(shop for shop in fresh.get('shops') or [] if shop['shop_id'] not in kept_shops)
-    merged['shops'] = shops
-
-    for section, key in (('product_stores', 'product_store_id'), ('service_jobs', 'job_name')):
-        if section in kept or section in fresh:
-            kept_ids = _by(kept.get(section), key)
-            merged[section] = list(kept.get(section) or []) + [
-                entry for entry in fresh.get(section) or [] if entry[key] not in kept_ids]
-    return merged
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import merge_snapshots
 
 
 class FilterModule(object):
     """Filters of the hotwax.oms collection."""
 
     def filters(self):
-        return {'snapshot_merge': snapshot_merge}
+        return {'snapshot_merge': merge_snapshots}

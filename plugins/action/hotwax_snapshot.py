@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of hotwax.oms.hotwax_snapshot: the rules live in plugin_utils/snapshot_store.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
+    SnapshotError, SnapshotStore, load_for_restore, mark_restored, probe_folder, save_for_rollback, snapshot_of)
+
+ARGUMENT_SPEC = dict(
+    operation=dict(type='str', required=True, choices=['begin', 'save', 'load', 'mark_restored', 'end', 'status']),
+    folder=dict(type='str', required=True),
+    environment=dict(type='str', required=True),
+    oms_url=dict(type='str', required=True),
+    purpose=dict(type='str', choices=['rollback', 'restore'], default='rollback'),
+    targets=dict(type='list', elements='str', default=['remote', 'config']),
+    shops=dict(type='list', elements='dict', default=[]),
+    product_stores=dict(type='list', elements='dict', default=[]),
+    service_jobs=dict(type='list', elements='dict', default=[]),
+    jobs_selected=dict(type='bool', default=False),
+    snapshot=dict(type='raw'),
+    force=dict(type='bool', default=False),
+    taken_at=dict(type='str'),
+    path=dict(type='str'),
+    probe=dict(type='bool', default=False),
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        check_mode = bool(self._task.check_mode)
+        try:
+            # Relative folders are taken from where ansible-playbook was started, never from the role's folder.
+            store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])
+            result.update(getattr(self, '_' + args['operation'])(store, args, check_mode))
+        except SnapshotError as exc:
+            result.update(failed=True, msg=str(exc))
+        except (IOError, OSError) as exc:
+            result.update(failed=True, msg='snapshot folder %s: %s' % (args['folder'], exc))
+        result.setdefault('changed', False)
+        return result
+
+    @staticmethod
+    def _begin(store, args, check_mode):
+        """Check the folder and take the lock, before anything reads or writes the OMS."""
+        store.check_folder(create=not check_mode)
+        warnings = []
+        if not check_mode:  # a check writes nothing, so it needs no lock and leaves none behind
+            warning = store.lock(args['purpose'])
+            if warning:
+                warnings.append(warning)
+        return dict(folder=store.folder, path=store.path, oms_url=store.oms_url, warnings=warnings)
+
+    @staticmethod
+    def _save(store, args, check_mode):
+        fresh = snapshot_of(store.environment, store.oms_url, args['targets'], args['shops'], args['product_stores'],
+                            args['service_jobs'])
+        saved = save_for_rollback(store, fresh, args['jobs_selected'], check_mode)
+        if check_mode:
+            saved['msg'] = 'check mode: the snapshot would be saved at %s' % store.path
+        return dict(saved, changed=not check_mode, warnings=saved.pop('warnings'))
+
+    @staticmethod
+    def _load(store, args, check_mode):
+        return load_for_restore(store, args['snapshot'], args['force'])
+
+    @staticmethod
+    def _mark_restored(store, args, check_mode):
+        if check_mode:
+            return dict(msg='check mode: the snapshot would be marked restored')
+        marked = mark_restored(store, args['taken_at'], args['path'])
+        return dict(changed=bool(marked), path=marked)
+
+    @staticmethod
+    def _end(store, args, check_mode):
+        return dict(released=store.unlock())
+
+    @staticmethod
+    def _status(store, args, check_mode):
+        """Where the environment stands, for the readiness check: the current file, kept files, the lock."""
+        state, snapshot, problem = store.read_current()
+        status = dict(folder=store.folder, path=store.path, state=state, problem=problem,
+                      taken_at=(snapshot or {}).get('taken_at'), restored_at=(snapshot or {}).get('restored_at'),
+                      already_rolled_back=bool((snapshot or {}).get('already_rolled_back')),
+                      snapshot_oms_url=(snapshot or {}).get('oms_url'),
+                      kept=[path for path, dummy in store.kept_aside()], writable=None, locked_by=store.lock_holder() or None)
+        if args['probe'] and not check_mode:
+            try:
+                probe_folder(store)
+                status['writable'] = True
+            except SnapshotError as exc:
+                status.update(writable=False, write_problem=str(exc))
+        return status

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of hotwax.oms.hotwax_verdict: the rules live in plugin_utils/verdict.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import KINDS, judge, listing
+
+ARGUMENT_SPEC = dict(
+    mode=dict(type='str', required=True, choices=['rollback', 'restore']),
+    environment=dict(type='str', required=True),
+    selection=dict(type='dict', required=True),
+    steps=dict(type='dict', required=True),
+    step_errors=dict(type='list', elements='str', default=[]),
+    snapshot_path=dict(type='str'),
+    snapshot_taken_at=dict(type='str'),
+    kept_from=dict(type='str'),
+    already_restored_at=dict(type='str'),
+)
+
+
+def _result(value):
+    """A registered result, or None for a step that was skipped or never ran."""
+    if not isinstance(value, dict) or value.get('skipped'):
+        return None
+    return value
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        check_mode = bool(self._task.check_mode)
+        steps = dict((name, _result(value)) for name, value in args['steps'].items())
+        already_restored = args['already_restored_at']
+        # A snapshot restored once is only checked against the OMS (the steps ran in check mode): when the OMS still
+        # holds its values there is nothing to do; when it does not, putting it back again could undo later changes.
+        report = judge(args['mode'], args['environment'], args['selection'], steps, args['step_errors'],
+                       check_mode=check_mode or bool(already_restored))
+        lines = ['%s%s' % (args['environment'], ' (check mode: nothing was changed)' if check_mode else '')] + report['msg']
+        if already_restored:
+            differ = [kind.label(row) for kind in KINDS for row in kind.rows(steps.get(kind.name))
+                      if row.get('before') != row.get('after')]  # what the check-mode steps would change
+            if differ:
+                report['ok'] = False
+                report['problems'].insert(0, 'the snapshot was already restored at %s, and %d records differ from it now: %s. '
+                                             'Set rollback_restore_force=true to put them back again, or run a rollback to '
+                                             'take a fresh snapshot' % (already_restored, len(differ), listing(differ)))
+            else:
+                lines = [args['environment'], 'The OMS already holds every value of the snapshot (restored at %s): '
+                                              'nothing to do' % already_restored]
+        lines.extend(self._snapshot_lines(args, check_mode))
+        result.update(report, summary=lines, changed=False)
+        if not report['ok']:
+            what_now = ('Run the rollback again once the OMS answers: the snapshot is kept, and a second rollback adds to it.'
+                        if args['mode'] == 'rollback' else 'Run the restore again once the cause is fixed: the snapshot stays open.')
+            # Said by the task that fails the play, once; this result keeps every list for whoever registered it.
+            result['failure'] = '%s on %s: %s. %s' % (
+                'Rollback not complete' if args['mode'] == 'rollback' else 'Restore not complete',
+                args['environment'], '; '.join(report['problems']), what_now)
+        return result
+
+    @staticmethod
+    def _snapshot_lines(args, check_mode):
+        path = args['snapshot_path']
+        if args['mode'] == 'restore':
+            return ['From the snapshot %s taken at %s' % (path or 'given as rollback_snapshot', args['snapshot_taken_at'])]
+        if check_mode:
+            return ['The snapshot would be saved at %s' % path]
+        lines = ['Snapshot of the state before: %s%s' % (path, ' (kept from the rollback at %s)' % args['kept_from']
+                                                          if args['kept_from'] else '')]
+        lines.append('To put it all back: ansible-playbook hotwax.oms.restore -i <inventory> -l %s' % args['environment'])
+        return lines

@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hotwax_snapshot
+short_description: Keep the state from before a rollback, on the controller, where no run can lose it
+version_added: 0.2.0
+description:
+  - The snapshot store of the P(hotwax.oms.rollback#role) role, run on the controller (an action plugin). One JSON
+    file per environment, C(<folder>/<environment>.json), mode 0600 in a 0700 folder, written atomically, without
+    secrets.
+  - A snapshot is open from the rollback that takes it until a restore puts its values back; it is then marked
+    restored and kept as history. An open snapshot is never overwritten: a second rollback keeps it and adds only the
+    records it lacks. A restored snapshot, an open snapshot of another OMS and an unusable file are renamed aside
+    (C(<environment>.<stamp>.<why>.json)) before a new snapshot is saved. The collection deletes no snapshot.
+  - An environment is identified by its normalised OMS URL (scheme and host in lower case, no default port, no
+    trailing C(/) or C(/rest/s1)), so the same OMS written two ways is one OMS.
+  - One rollback or restore of an environment at a time per controller; the lock names the run that holds it, and the
+    lock of a run that ended without releasing it (a killed process on this host) is taken over with a warning.
+author:
+  - hotwax.oms developers (@hotwax)
+attributes:
+  check_mode:
+    support: full
+    details: Writes nothing, takes no lock, and says where the snapshot would be saved.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  operation:
+    description:
+      - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock.
+      - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)).
+      - V(load) returns the snapshot a restore puts back, from O(snapshot) or the folder.
+      - V(mark_restored) marks the snapshot taken at O(taken_at) as restored. V(end) releases the lock.
+      - V(status) tells where the environment stands (for the readiness check) without changing anything, unless
+        O(probe).
+    type: str
+    required: true
+    choices: [begin, save, load, mark_restored, end, status]
+  folder:
+    description: The snapshot folder; C(~) and environment variables are expanded, a relative path is taken from the
+      directory ansible-playbook runs in.
+    type: str
+    required: true
+  environment:
+    description: The environment's name (its inventory host), which names its file.
+    type: str
+    required: true
+  oms_url:
+    description: The environment's OMS URL, whose normalised form identifies it.
+    type: str
+    required: true
+  purpose:
+    description: What the lock is taken for, shown to a second run.
+    type: str
+    choices: [rollback, restore]
+    default: rollback
+  targets:
+    description: The record targets the rollback selected (O(operation=save)).
+    type: list
+    elements: str
+    default: [remote, config]
+  shops:
+    description: The RV(hotwax.oms.hotwax_shop_access_info#module:shops) read before the rollback.
+    type: list
+    elements: dict
+    default: []
+  product_stores:
+    description: The RV(hotwax.oms.hotwax_order_brokering_info#module:product_stores) read before the rollback.
+    type: list
+    elements: dict
+    default: []
+  service_jobs:
+    description: The RV(hotwax.oms.hotwax_service_job_info#module:service_jobs) read before the rollback.
+    type: list
+    elements: dict
+    default: []
+  jobs_selected:
+    description: Whether the job step was asked for, so that paused jobs count when judging whether the OMS looks
+      already rolled back.
+    type: bool
+    default: false
+  snapshot:
+    description:
+      - A snapshot given directly, as a dict or its JSON, for example the artifact C(hotwax_oms_snapshots.<environment>)
+        of an AWX rollback job (O(operation=load)). It is validated exactly like a file.
+    type: raw
+  force:
+    description: Restore a snapshot taken of an already rolled-back OMS (O(operation=load)).
+    type: bool
+    default: false
+  taken_at:
+    description: The C(taken_at) of the snapshot to mark restored.
+    type: str
+  path:
+    description: The file the snapshot was loaded from, to mark restored.
+    type: str
+  probe:
+    description: With O(operation=status), create the folder and write and remove a probe file, to prove this user can
+      keep a snapshot there.
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: Take the lock before a rollback
+  hotwax.oms.hotwax_snapshot:
+    operation: begin
+    folder: ~/.hotwax_oms/snapshots
+    environment: "{{ inventory_hostname }}"
+    oms_url: "{{ hotwax_oms_url }}"
+
+- name: Load the snapshot an AWX rollback job published
+  hotwax.oms.hotwax_snapshot:
+    operation: load
+    folder: ~/.hotwax_oms/snapshots
+    environment: prod
+    oms_url: https://acme-maarg.hotwax.io
+    snapshot: "{{ hotwax_oms_snapshots.prod }}"
+  register: loaded
+'''
+
+RETURN = r'''
+folder:
+  description: The snapshot folder, expanded and absolute.
+  returned: O(operation=begin) or O(operation=status)
+  type: str
+  sample: /home/ops/.hotwax_oms/snapshots
+path:
+  description: The snapshot file (saved, loaded, marked, or where it would be saved in check mode).
+  returned: success
+  type: str
+  sample: /home/ops/.hotwax_oms/snapshots/prod.json
+snapshot:
+  description: The snapshot saved or loaded; ids and C(before) values, no secrets.
+  returned: O(operation=save) or O(operation=load)
+  type: dict
+kept_from:
+  description: When a rollback kept an earlier open snapshot, the time it was taken.
+  returned: O(operation=save)
+  type: str
+moved:
+  description: Files renamed aside before the new snapshot was saved, each with why (V(restored), V(other-oms), V(unusable)).
+  returned: O(operation=save)
+  type: list
+  elements: list
+problem:
+  description: Why an earlier file could not be used, which an operator must look at; null when there was none.
+  returned: O(operation=save) or O(operation=status)
+  type: str
+already_restored:
+  description: Whether the loaded snapshot was restored before.
+  returned: O(operation=load)
+  type: bool
+state:
+  description: V(missing), V(open), V(restored), V(other_oms) or V(unusable), of C(<environment>.json).
+  returned: O(operation=status)
+  type: str
+'''

@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hotwax_verdict
+short_description: Judge a rollback or a restore from what the OMS answered
+version_added: 0.2.0
+description:
+  - The last step of the P(hotwax.oms.rollback#role) role, run on the controller (an action plugin). For every record
+    of the selection it tells whether a step's read-back shows it closed (rollback) or back at its snapshot value
+    (restore), still open, or unknown (the step ended without an answer about it; never counted as closed).
+  - It does not fail itself; RV(ok) and RV(failure) let the role fail the play with one message.
+author:
+  - hotwax.oms developers (@hotwax)
+attributes:
+  check_mode:
+    support: full
+    details: Judges the predicted values; records are never reported open in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  mode:
+    description: What ran.
+    type: str
+    required: true
+    choices: [rollback, restore]
+  environment:
+    description: The environment's name, for the messages.
+    type: str
+    required: true
+  selection:
+    description: What the run is about, in the shape of a snapshot (C(shops), C(product_stores), C(service_jobs), each
+      entry with its C(before)).
+    type: dict
+    required: true
+  steps:
+    description: The registered results of the steps, under C(records), C(stores) and C(jobs).
+    type: dict
+    required: true
+  step_errors:
+    description: Other failures to report as they are; empty strings are ignored.
+    type: list
+    elements: str
+    default: []
+  snapshot_path:
+    description: The snapshot file, for the summary.
+    type: str
+  snapshot_taken_at:
+    description: When the restored snapshot was taken, for the summary.
+    type: str
+  kept_from:
+    description: When a second rollback kept an earlier snapshot, the time it was taken.
+    type: str
+  already_restored_at:
+    description: Set when the snapshot was restored before and the steps only compared it with the OMS; any difference
+      is then a failure that names the records.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Verify every selected record is closed
+  hotwax.oms.hotwax_verdict:
+    mode: rollback
+    environment: "{{ inventory_hostname }}"
+    selection: {shops: "{{ before.shops }}", product_stores: [], service_jobs: []}
+    steps: {records: "{{ closed }}"}
+  register: verdict
+'''
+
+RETURN = r'''
+ok:
+  description: Whether every selected record is known to be closed (or back) and no step reported an error.
+  returned: always
+  type: bool
+summary:
+  description: The lines a user reads at the end of the run.
+  returned: always
+  type: list
+  elements: str
+failure:
+  description: One message naming what is still open or unknown, and what to do.
+  returned: when RV(ok) is false
+  type: str
+problems:
+  description: Each reason the run is not complete.
+  returned: always
+  type: list
+  elements: str
+records:
+  description: For the access-scope records, the labels C(done), C(open), C(unknown), C(drifted), C(already) closed
+    before, and the count C(selected). RV(stores) and RV(jobs) have the same shape.
+  returned: when records were selected
+  type: dict
+stores:
+  description: As RV(records), for product stores.
+  returned: when stores were selected
+  type: dict
+jobs:
+  description: As RV(records), for service jobs.
+  returned: when jobs were selected
+  type: dict
+'''

@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Role variables the rollback role does not know: a mistyped one must not silently widen a rollback."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import os
+
+import yaml
+
+ARGUMENT_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'rollback', 'meta', 'argument_specs.yml')
+INTERNAL_PREFIX = 'rollback__'  # what the role itself registers
+
+
+def known_variables(path=ARGUMENT_SPECS):
+    with open(path) as handle:
+        return sorted(yaml.safe_load(handle)['argument_specs']['main']['options'])
+
+
+def unknown_variables_message(names, known=None, prefix='rollback_'):
+    """One message naming every unknown ``rollback_*`` variable and the closest known one; '' when all are known."""
+    known = known if known is not None else known_variables()
+    role_known = [name for name in known if name.startswith(prefix)]
+    lines = []
+    for name in sorted(set(names)):
+        if name in known or name.startswith(INTERNAL_PREFIX) or not name.startswith(prefix):
+            continue
+        close = difflib.get_close_matches(name, role_known, n=1, cutoff=0.6)
+        lines.append('%s%s' % (name, ' (did you mean %s?)' % close[0] if close else ''))
+    if not lines:
+        return ''
+    return ('unknown role variable %s: the rollback role would ignore it and act on its defaults. Known: %s'
+            % ('; '.join(lines), ', '.join(role_known)))

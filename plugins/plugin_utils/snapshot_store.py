@@ -1,0 +1,537 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The snapshot store: the only way back from a rollback, kept on the controller.
+
+One JSON file per environment, ``<folder>/<environment>.json``. A snapshot is *open* from the rollback
+that takes it until a restore puts its values back; then it is marked restored and stays as history.
+Nothing here ever overwrites an open snapshot or deletes a file: a snapshot that is restored, of
+another OMS, or unusable is renamed aside (``<environment>.<stamp>.<why>.json``) before a new one
+takes its place. Writes are atomic (a temporary file renamed over), mode 0600, in a 0700 folder.
+One rollback or restore of an environment at a time: a lock file names who holds it.
+
+Plain Python with no Ansible import, so that unit tests reach every rule.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import errno
+import getpass
+import json
+import os
+import re
+import socket
+import stat
+import tempfile
+
+FORMAT = 2
+CLOSED_SCOPE = 'SHOP_NO_ACCESS'
+KNOWN_SCOPES = ('SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS')
+DEFAULT_PORTS = {'http': 80, 'https': 443}
+ENVIRONMENT_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._@-]*$')
+# What a record of each section is identified by; ``before`` is the only value a snapshot keeps.
+SECTIONS = (('product_stores', 'product_store_id'), ('service_jobs', 'job_name'))
+
+
+class SnapshotError(Exception):
+    """A snapshot that cannot be used, or a folder that cannot be: the message says which, and what to do."""
+
+
+class SnapshotLocked(SnapshotError):
+    """Another run holds the environment's lock."""
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def normalise_oms_url(url):
+    """The identity of an OMS: scheme and host in lower case, no default port, no trailing ``/`` or ``/rest/s1``.
+
+    ``https://ACME-maarg.hotwax.io:443/rest/s1/`` and ``https://acme-maarg.hotwax.io`` are one OMS.
+    """
+    text = (url or '').strip()
+    match = re.match(r'^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]+)([^?#]*)', text)
+    if not match:
+        raise SnapshotError('hotwax_oms_url must be an http(s) URL such as https://acme-maarg.hotwax.io, got %r' % url)
+    scheme, netloc, path = match.group(1).lower(), match.group(2), match.group(3)
+    netloc = netloc.rsplit('@', 1)[-1].lower()  # credentials never belong to an identity
+    host, dummy, port = netloc.rpartition(':') if re.search(r':\d+$', netloc) else (netloc, '', '')
+    if port and int(port) == DEFAULT_PORTS.get(scheme):
+        port = ''
+    path = re.sub(r'(/rest/s1)?/*$', '', path.rstrip('/'))
+    return '%s://%s%s%s' % (scheme, host, ':' + port if port else '', path)
+
+
+def resolve_folder(folder, cwd=None):
+    """The folder, with ``~`` and ``$VARIABLES`` expanded and made absolute (relative to ``cwd``) once."""
+    if not folder or not str(folder).strip():
+        raise SnapshotError('rollback_snapshot_dir is empty: give a folder, for example ~/.hotwax_oms/snapshots')
+    expanded = os.path.expandvars(os.path.expanduser(str(folder).strip()))
+    if not os.path.isabs(expanded):
+        expanded = os.path.join(cwd or os.getcwd(), expanded)
+    return os.path.normpath(expanded)
+
+
+def _who():
+    try:
+        user = getpass.getuser()
+    except Exception:  # pylint: disable=broad-except  # no name for this uid (a container): the uid says it
+        user = '?'
+    return 'uid %d (%s)' % (os.getuid(), user)
+
+
+def _describe(path):
+    """Owner and mode of a path, for a message about why it cannot be used."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return 'missing'
+    return 'owner uid %d, mode %s' % (info.st_uid, oct(stat.S_IMODE(info.st_mode))[2:].zfill(4))
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+# --- what a snapshot must hold -------------------------------------------------------------------------------
+
+
+def parse_snapshot(value, where):
+    """A snapshot from a file's text, a JSON string or a dict, checked to hold what a restore needs.
+
+    Raises SnapshotError naming ``where`` and the first thing that is wrong.
+    """
+    if isinstance(value, (bytes, str)):
+        text = value.decode('utf-8', 'replace') if isinstance(value, bytes) else value
+        if not text.strip():
+            raise SnapshotError('%s is empty' % where)
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise SnapshotError('%s is not JSON (%s): truncated or edited?' % (where, exc))
+    if not isinstance(value, dict):
+        raise SnapshotError('%s is not a snapshot: expected an object, got %s' % (where, type(value).__name__))
+    problems = _shape_problems(value)
+    if problems:
+        raise SnapshotError('%s is not a snapshot a rollback wrote: %s' % (where, '; '.join(problems[:3])))
+    return value
+
+
+def _shape_problems(snapshot):
+    problems = []
+    for key in ('oms_url', 'shops', 'product_stores', 'targets'):
+        if key not in snapshot:
+            problems.append('%s is missing' % key)
+    if problems:
+        return problems
+    if not isinstance(snapshot['oms_url'], str):
+        problems.append('oms_url is not a URL')
+    if not isinstance(snapshot['targets'], list) or not set(snapshot['targets']) <= {'remote', 'config'}:
+        problems.append('targets must be a list of remote and config')
+    for section in ('shops', 'product_stores', 'service_jobs'):
+        if not isinstance(snapshot.get(section, []), list):
+            problems.append('%s is not a list' % section)
+    if problems:
+        return problems
+    for shop in snapshot['shops']:
+        if not isinstance(shop, dict) or not isinstance(shop.get('shop_id'), str) or not isinstance(shop.get('records', []), list):
+            problems.append('a shop without shop_id or records: %r' % (shop,))
+            continue
+        for record in shop.get('records') or []:
+            if not isinstance(record, dict) or record.get('target') not in ('remote', 'config') or not record.get('id'):
+                problems.append('shop %s: a record without target or id: %r' % (shop['shop_id'], record))
+            elif record.get('before') is not None and record['before'] not in KNOWN_SCOPES:
+                problems.append('shop %s %s %s: unknown scope %r' % (shop['shop_id'], record['target'], record['id'], record['before']))
+    for store in snapshot['product_stores']:
+        if not isinstance(store, dict) or not store.get('product_store_id') or not isinstance(store.get('before'), bool):
+            problems.append('a product store without product_store_id or a true/false before: %r' % (store,))
+    for job in snapshot.get('service_jobs') or []:
+        before = job.get('before') if isinstance(job, dict) else None
+        if not isinstance(job, dict) or not job.get('job_name') or not (before is None or isinstance(before, (bool, str))):
+            problems.append('a service job without job_name or a paused value: %r' % (job,))
+    return problems
+
+
+def snapshot_of(environment, oms_url, targets, shops, product_stores, service_jobs, now=None):
+    """A new snapshot from what the ``_info`` modules read: ids and ``before`` values, nothing else."""
+    return {
+        'format': FORMAT,
+        'environment': environment,
+        'oms_url': normalise_oms_url(oms_url),
+        'taken_at': now or utc_now(),
+        'taken_by': '%s@%s' % (_who(), socket.gethostname()),
+        'restored': False,
+        'already_rolled_back': False,
+        'targets': list(targets),
+        'shops': [dict(shop_id=shop['shop_id'], name=shop.get('name'), product_store_id=shop.get('product_store_id'),
+                       records=[dict(target=record['target'], id=record['id'], before=record.get('before'))
+                                for record in shop.get('records') or []])
+                  for shop in shops or []],
+        'product_stores': [dict(product_store_id=store['product_store_id'], name=store.get('name'), before=store['before'])
+                           for store in product_stores or []],
+        'service_jobs': [dict(dict((k, v) for k, v in job.items() if k != 'after'), before=job.get('before'))
+                         for job in service_jobs or []],
+    }
+
+
+def merge_snapshots(kept, fresh):
+    """The kept snapshot with what it lacks taken from the fresh one.
+
+    The kept one wins for every record it holds (the OMS now holds rolled-back values); a record it lacks
+    (a shop, a target, a store or a job an earlier rollback did not select) still holds its value from
+    before the incident, so the fresh reading of it is added.
+    """
+    merged = dict(kept)
+    merged['targets'] = list(kept.get('targets') or []) + [t for t in fresh.get('targets') or [] if t not in (kept.get('targets') or [])]
+    fresh_shops = dict((shop['shop_id'], shop) for shop in fresh.get('shops') or [])
+    kept_ids = set()
+    shops = []
+    for shop in kept.get('shops') or []:
+        kept_ids.add(shop['shop_id'])
+        known = set((record['target'], record['id']) for record in shop.get('records') or [])
+        extra = [record for record in fresh_shops.get(shop['shop_id'], {}).get('records') or []
+                 if (record['target'], record['id']) not in known]
+        shops.append(dict(shop, records=list(shop.get('records') or []) + extra))
+    shops.extend(shop for shop in fresh.get('shops') or [] if shop['shop_id'] not in kept_ids)
+    merged['shops'] = shops
+    for section, key in SECTIONS:
+        kept_keys = set(entry[key] for entry in kept.get(section) or [])
+        merged[section] = list(kept.get(section) or []) + [
+            entry for entry in fresh.get(section) or [] if entry[key] not in kept_keys]
+    return merged
+
+
+def looks_rolled_back(snapshot, jobs_selected=False):
+    """Whether every selected record is already closed: a rollback that found no open snapshot saw a closed OMS.
+
+    An empty selection proves nothing. Paused jobs count only when the job step was asked for.
+    """
+    records = [record for shop in snapshot.get('shops') or [] for record in shop.get('records') or []]
+    stores = snapshot.get('product_stores') or []
+    if not records and not stores:
+        return False
+    closed = all(record.get('before') == CLOSED_SCOPE for record in records) and all(not store['before'] for store in stores)
+    if jobs_selected:
+        closed = closed and all(job.get('before') not in (None, False, 'N') for job in snapshot.get('service_jobs') or [])
+    return closed
+
+
+# --- the store ---------------------------------------------------------------------------------------------------
+
+
+class SnapshotStore:
+    """The snapshots of one environment in one folder."""
+
+    def __init__(self, folder, environment, oms_url, cwd=None):
+        if not environment or not ENVIRONMENT_NAME.match(environment):
+            raise SnapshotError('the inventory host name %r cannot name a snapshot file: use letters, digits, . _ @ -' % environment)
+        self.folder = resolve_folder(folder, cwd)
+        self.environment = environment
+        self.oms_url = normalise_oms_url(oms_url)
+        self.path = os.path.join(self.folder, '%s.json' % environment)
+        self.lock_path = os.path.join(self.folder, '.%s.lock' % environment)
+
+    # ---- the folder
+
+    def check_folder(self, create):
+        """Make sure the folder exists (0700) and this user can read and write it; say exactly why not.
+
+        Without ``create`` (check mode) nothing is created: the nearest existing parent must be writable.
+        """
+        if os.path.isdir(self.folder):
+            if not os.access(self.folder, os.R_OK | os.W_OK | os.X_OK):
+                raise SnapshotError('%s cannot read and write the snapshot folder %s (%s): give this user access, or set '
+                                    'rollback_snapshot_dir to a folder it owns' % (_who(), self.folder, _describe(self.folder)))
+            return
+        if os.path.exists(self.folder):
+            raise SnapshotError('the snapshot folder %s is not a folder: set rollback_snapshot_dir to a folder' % self.folder)
+        parent = self.folder
+        while not os.path.exists(parent):
+            parent = os.path.dirname(parent)
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise SnapshotError('%s cannot create the snapshot folder %s: %s is not writable (%s); set rollback_snapshot_dir '
+                                'to a folder this user can write' % (_who(), self.folder, parent, _describe(parent)))
+        if create:
+            try:
+                os.makedirs(self.folder, 0o700)
+            except OSError as exc:
+                raise SnapshotError('%s cannot create the snapshot folder %s: %s' % (_who(), self.folder, exc.strerror))
+
+    # ---- the lock
+
+    def lock(self, purpose):
+        """Take the environment's lock for this ansible-playbook run; a lock of a run that died is taken over.
+
+        Returns a warning (str) when a stale lock was taken over, else None.
+        """
+        owner = os.getppid()  # the worker that runs this is a child of ansible-playbook, which holds the lock
+        holder = {'pid': owner, 'host': socket.gethostname(), 'user': _who(), 'purpose': purpose, 'since': utc_now()}
+        warning = None
+        for dummy in range(2):
+            try:
+                descriptor = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+                current = self.lock_holder()
+                if current.get('pid') == owner and current.get('host') == holder['host']:
+                    return None  # this run holds it already (the role included twice)
+                if current.get('host') == holder['host'] and not _pid_alive(current.get('pid') or 0):
+                    warning = 'took over the lock of a %s that ended without releasing it (pid %s, since %s)' % (
+                        current.get('purpose', 'run'), current.get('pid'), current.get('since'))
+                    self._remove(self.lock_path)
+                    continue
+                raise SnapshotLocked(
+                    'another %s of %s is running: %s on %s, pid %s, since %s (lock %s). Wait for it to end; if that run is '
+                    'gone for good, remove the lock file and run again'
+                    % (current.get('purpose', 'run'), self.environment, current.get('user', '?'), current.get('host', '?'),
+                       current.get('pid', '?'), current.get('since', '?'), self.lock_path))
+            with os.fdopen(descriptor, 'w') as handle:
+                json.dump(holder, handle)
+            return warning
+        raise SnapshotLocked('cannot take the lock %s: it keeps coming back' % self.lock_path)
+
+    def unlock(self):
+        """Release the lock if this run holds it."""
+        current = self.lock_holder()
+        if current.get('pid') == os.getppid() and current.get('host') == socket.gethostname():
+            self._remove(self.lock_path)
+            return True
+        return False
+
+    def lock_holder(self):
+        try:
+            with open(self.lock_path) as handle:
+                holder = json.load(handle)
+            return holder if isinstance(holder, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    @staticmethod
+    def _remove(path):
+        try:
+            os.remove(path)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise
+
+    # ---- reading
+
+    def read_current(self):
+        """``(state, snapshot, problem)`` of ``<environment>.json``.
+
+        state: ``missing``; ``unusable`` (problem says why); ``other_oms``; ``restored``; ``open`` (of this OMS).
+        A file this user cannot read is an error, not ``missing``: it may hold the way back.
+        """
+        try:
+            with open(self.path, 'rb') as handle:
+                text = handle.read()
+        except IOError as exc:
+            if exc.errno == errno.ENOENT:
+                return 'missing', None, None
+            raise SnapshotError('%s cannot read the snapshot %s (%s): %s. It may hold the way back, so nothing was done'
+                                % (_who(), self.path, _describe(self.path), exc.strerror))
+        try:
+            snapshot = parse_snapshot(text, self.path)
+        except SnapshotError as exc:
+            return 'unusable', None, str(exc)
+        if self._identity(snapshot) != self.oms_url:
+            return 'other_oms', snapshot, None
+        return ('restored' if snapshot.get('restored') else 'open'), snapshot, None
+
+    def kept_aside(self):
+        """Every other snapshot file of this environment in the folder, newest first: ``[(path, snapshot or None)]``."""
+        prefix = self.environment + '.'
+        try:
+            names = sorted((name for name in os.listdir(self.folder)
+                            if name.startswith(prefix) and name.endswith('.json') and name != os.path.basename(self.path)),
+                           reverse=True)
+        except OSError:
+            return []
+        found = []
+        for name in names:
+            path = os.path.join(self.folder, name)
+            try:
+                with open(path, 'rb') as handle:
+                    found.append((path, parse_snapshot(handle.read(), path)))
+            except (IOError, SnapshotError):
+                found.append((path, None))
+        return found
+
+    def find_open_aside(self):
+        """An open snapshot of this OMS that a rollback of another OMS moved aside, or None: ``(path, snapshot)``."""
+        for path, snapshot in self.kept_aside():
+            if snapshot and not snapshot.get('restored') and self._identity(snapshot) == self.oms_url:
+                return path, snapshot
+        return None
+
+    def _identity(self, snapshot):
+        try:
+            return normalise_oms_url(snapshot.get('oms_url'))
+        except SnapshotError:
+            return None
+
+    # ---- writing
+
+    def write(self, snapshot, path=None):
+        """Write atomically: a 0600 temporary file in the same folder, flushed, then renamed over."""
+        path = path or self.path
+        descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % self.environment, suffix='.tmp', dir=self.folder)
+        try:
+            with os.fdopen(descriptor, 'w') as handle:
+                json.dump(snapshot, handle, indent=2, sort_keys=True)
+                handle.write('\n')
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o600)
+            os.rename(temporary, path)
+        except BaseException:
+            self._remove(temporary)
+            raise
+        self._sync_folder()
+        return path
+
+    def move_aside(self, why, stamp=None):
+        """Rename ``<environment>.json`` to ``<environment>.<stamp>.<why>.json``; return the new path. Never deletes."""
+        stamp = re.sub(r'[^0-9TZ]', '', stamp or utc_now())
+        target = os.path.join(self.folder, '%s.%s.%s.json' % (self.environment, stamp, why))
+        number = 1
+        while os.path.exists(target):
+            number += 1
+            target = os.path.join(self.folder, '%s.%s.%s-%d.json' % (self.environment, stamp, why, number))
+        os.rename(self.path, target)
+        self._sync_folder()
+        return target
+
+    def _sync_folder(self):
+        try:
+            descriptor = os.open(self.folder, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(descriptor)
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
+
+
+# --- the role's operations -----------------------------------------------------------------------------------
+
+
+def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
+    """Save the state read before a rollback's first write; an open snapshot of this OMS is kept and completed.
+
+    Returns a dict: ``path``, ``snapshot``, ``kept_from`` (taken_at of a kept snapshot), ``moved`` ([path kept
+    aside, why]), ``warnings``, ``problem`` (an unusable earlier file, which an operator must look at). In check
+    mode nothing is written and ``path`` is where the snapshot would be saved.
+    """
+    state, current, problem = store.read_current()
+    result = dict(path=store.path, kept_from=None, moved=[], warnings=[], problem=None)
+    if state == 'open':
+        snapshot = merge_snapshots(current, fresh)
+        result['kept_from'] = current.get('taken_at')
+    else:
+        snapshot = fresh
+        if state != 'missing':
+            why = {'restored': 'restored', 'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
+            stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
+            aside = store.move_aside(why, stamp) if not check_mode else '%s (kept aside as %s)' % (store.path, why)
+            result['moved'].append([aside, why])
+            if state == 'other_oms' and not current.get('restored'):
+                result['warnings'].append('%s held an open snapshot of another OMS (%s), not of %s; it was kept at %s for '
+                                          'that OMS\'s restore' % (store.path, current.get('oms_url'), store.oms_url, aside))
+            if state == 'unusable':
+                result['problem'] = ('The earlier snapshot could not be used (%s) and was kept at %s; look at it before '
+                                     'restoring from the fresh one, which may hold rolled-back values.' % (problem, aside))
+        if looks_rolled_back(snapshot, jobs_selected):
+            snapshot['already_rolled_back'] = True
+            result['warnings'].append(
+                '%s looks already rolled back: every selected record is closed and brokering is off, and no open snapshot '
+                'is in %s. This snapshot records those closed values, so a restore from it is refused unless forced; the '
+                'snapshot of the first rollback may be on another controller or in the artifact of an AWX job'
+                % (store.environment, store.folder))
+    if not check_mode:
+        store.write(snapshot)
+    result['snapshot'] = snapshot
+    return result
+
+
+def load_for_restore(store, given=None, force=False):
+    """The snapshot a restore puts back, from ``given`` (the artifact of a rollback job) or the folder.
+
+    Returns a dict: ``snapshot``, ``path`` (the file it came from, None for ``given``), ``already_restored``.
+    Raises SnapshotError with advice that fits when there is none that may be used.
+    """
+    path = None
+    if given is not None and given != '' and given != {}:
+        snapshot = parse_snapshot(given, 'rollback_snapshot')
+        if normalise_oms_url(snapshot['oms_url']) != store.oms_url:
+            raise SnapshotError('rollback_snapshot was taken on %s, but %s is %s (hotwax_oms_url): give the snapshot a rollback '
+                                'of %s published (hotwax_oms_snapshots.%s)'
+                                % (snapshot['oms_url'], store.environment, store.oms_url, store.environment, store.environment))
+    else:
+        state, snapshot, problem = store.read_current()
+        path = store.path
+        if state == 'unusable':
+            raise SnapshotError('%s; it was left as it is. Restore from the artifact of the rollback job '
+                                '(rollback_snapshot), or mend the file' % problem)
+        if state in ('missing', 'other_oms'):
+            aside = store.find_open_aside()
+            if aside:
+                path, snapshot = aside
+            elif state == 'missing':
+                raise SnapshotError('No snapshot of %s in %s (%s does not exist): nothing to restore from. A rollback run on this '
+                                    'controller writes it there; on AWX, give the rollback job\'s artifact '
+                                    'hotwax_oms_snapshots.%s as rollback_snapshot' % (store.environment, store.folder, store.path,
+                                                                                       store.environment))
+            else:
+                raise SnapshotError('%s holds a snapshot of %s, not of %s (%s\'s hotwax_oms_url), and no snapshot of %s is in %s. '
+                                    'If it was taken elsewhere, set rollback_snapshot_dir to its folder or give it as '
+                                    'rollback_snapshot' % (store.path, snapshot.get('oms_url'), store.oms_url, store.environment,
+                                                           store.oms_url, store.folder))
+    if snapshot.get('already_rolled_back') and not force:
+        raise SnapshotError('%s was taken when %s was already rolled back (every record closed, at %s): restoring it would reopen '
+                            'nothing. The snapshot of the first rollback may be on another controller or in the artifact of an '
+                            'AWX job; give it as rollback_snapshot, or set rollback_restore_force=true to restore these values'
+                            % (path or 'rollback_snapshot', store.environment, snapshot.get('taken_at')))
+    return dict(snapshot=snapshot, path=path, already_restored=bool(snapshot.get('restored')))
+
+
+def mark_restored(store, taken_at, path=None, now=None):
+    """Mark the snapshot taken at ``taken_at`` as restored, in the file it came from (or the open file).
+
+    It stays in place as history; the next rollback moves it aside. Returns the path marked, or None when no
+    file holds that snapshot (it came from an AWX artifact on a controller without it).
+    """
+    for candidate in [path, store.path]:
+        if not candidate or not os.path.exists(candidate):
+            continue
+        try:
+            with open(candidate, 'rb') as handle:
+                snapshot = parse_snapshot(handle.read(), candidate)
+        except (IOError, SnapshotError):
+            continue
+        if snapshot.get('taken_at') == taken_at and normalise_oms_url(snapshot['oms_url']) == store.oms_url:
+            if not snapshot.get('restored'):
+                snapshot.update(restored=True, restored_at=now or utc_now())
+                store.write(snapshot, candidate)
+            return candidate
+    return None
+
+
+def probe_folder(store):
+    """Whether this user can keep a snapshot here: create the folder, write and remove a probe file. Raises SnapshotError."""
+    store.check_folder(create=True)
+    descriptor, probe = tempfile.mkstemp(prefix='.%s.probe.' % store.environment, dir=store.folder)
+    os.close(descriptor)
+    os.remove(probe)
+    return store.folder
