@@ -180,7 +180,13 @@ def test_partial_failure_is_reported_and_the_rest_is_done(demo_oms, run_playbook
     assert run.returncode != 0
     result = run.result('close')
     assert run.status('close') == 'failed' and result['changed'] is True
-    assert 'were not changed: shop SHOP remote' in result['msg'] and 'Changed: shop SHOP config SHOP_CONFIG' in result['msg']
+    assert result['msg'].startswith('1 of 2 records that needed a change were not changed. Not done: shop SHOP remote '
+                                    'SHOP_SHOPIFY_REMOTE (PUT /rest/s1/oms/systemMessageRemotes/SHOP_SHOPIFY_REMOTE: HTTP 400')
+    assert 'Changed: 1 (shop SHOP config SHOP_CONFIG)' in result['msg']
+    assert (result['done'], result['not_done'], result['unknown']) == (
+        ['shop SHOP config SHOP_CONFIG'], ['shop SHOP remote SHOP_SHOPIFY_REMOTE'], [])
+    states = dict((r['target'], r['state']) for r in result['shops'][0]['records'])
+    assert states == {'remote': 'not_done', 'config': 'changed'}
     assert demo_oms.state()['shops']['SHOP']['configs'] == {'SHOP_CONFIG': 'SHOP_NO_ACCESS'}
 
 
@@ -265,21 +271,27 @@ def test_stores_fall_back_to_the_legacy_path(demo_oms, run_playbook):
     assert [entry['path'] for entry in demo_oms.writes()] == ['/rest/s1/oms/productStores/STORE']
 
 
-def test_a_remote_matching_two_shops_is_written_once(fleet_oms, run_playbook):
-    owners = remote_owners(fleet_oms)
-    shared = [remote_id for remote_id, shops in owners.items() if len(shops) > 1]
-    if not shared:  # make one: point a remote of one shop at another shop's Shopify id too
-        first, second = fleet_oms.query('SELECT shopId, shopifyShopId FROM ShopifyShop LIMIT 2')
-        remote_id = fleet_oms.query('SELECT systemMessageRemoteId FROM SystemMessageRemote WHERE internalId = ?',
-                                    (first['shopId'],))[0]['systemMessageRemoteId']
-        fleet_oms.query("UPDATE SystemMessageRemote SET remoteId = ?, remoteIdType = 'SHOPIFY_SHOP_ID' "
-                        "WHERE systemMessageRemoteId = ?", (second['shopifyShopId'], remote_id))
-        shared = [remote_id]
+def test_remotes_of_unknown_ownership_are_reported_not_closed(fleet_oms, run_playbook):
+    first, second = fleet_oms.query('SELECT shopId, shopifyShopId FROM ShopifyShop LIMIT 2')
+    remote_id = fleet_oms.query("SELECT systemMessageRemoteId FROM SystemMessageRemote WHERE internalId = ? "
+                                "AND internalIdType = 'HOTWAX_SHOP_ID'", (first['shopId'],))[0]['systemMessageRemoteId']
+    # untyped internalId of the first shop, remoteId of the second: tied to the second, named by the first
+    fleet_oms.query("UPDATE SystemMessageRemote SET internalIdType = NULL, remoteId = ?, remoteIdType = 'SHOPIFY_SHOP_ID' "
+                    "WHERE systemMessageRemoteId = ?", (second['shopifyShopId'], remote_id))
+    before = fleet_oms.state()['remotes']
     run = run_playbook(play(fleet_oms, CLOSE_ALL))
     assert run.returncode == 0, run.output
+    result = run.result('close')
+    ambiguous = dict((remote['id'], remote) for remote in result['ambiguous_remotes'])
+    assert ambiguous[remote_id]['shop_ids'] == sorted([first['shopId'], second['shopId']])
+    assert 'names shop %s' % first['shopId'] in ambiguous[remote_id]['reason']
+    assert all(fleet_oms.state()['remotes'][rid] == before[rid] for rid in ambiguous)  # none of them written
+    assert not [entry for entry in fleet_oms.writes() if entry['path'].endswith('/' + remote_id)]
+    managed = set(r['id'] for shop in result['shops'] for r in shop['records'] if r['target'] == 'remote')
+    assert not managed & set(ambiguous)
+    assert any('remotes of unknown ownership were left as they are' in w and remote_id in w for w in result['warnings'])
     remote_paths = [entry['path'] for entry in fleet_oms.writes() if 'systemMessageRemotes' in entry['path']]
-    assert remote_paths.count('/rest/s1/oms/systemMessageRemotes/%s' % shared[0]) == 1
-    assert len(remote_paths) == len(set(remote_paths))
+    assert len(remote_paths) == len(set(remote_paths))  # each remote written once at most
 
 
 def test_a_read_back_that_fails_after_the_writes_names_what_was_sent(demo_oms, run_playbook):
@@ -287,7 +299,85 @@ def test_a_read_back_that_fails_after_the_writes_names_what_was_sent(demo_oms, r
     demo_oms.set_faults([{'kind': 'status', 'status': 500, 'method': 'GET', 'path': 'systemMessageRemotes', 'every': 2}])
     run = run_playbook(play(demo_oms, CLOSE_ALL))
     assert run.returncode != 0
-    message = run.result('close')['msg']
-    assert 'the writes were sent but could not be read back' in message
-    assert 'Sent, not verified: shop SHOP remote SHOP_SHOPIFY_REMOTE, shop SHOP config SHOP_CONFIG' in message
+    result = run.result('close')
+    assert 'The writes could not be read back (' in result['msg']
+    assert 'Changed: 2 (shop SHOP remote SHOP_SHOPIFY_REMOTE, shop SHOP config SHOP_CONFIG)' in result['msg']
+    # what is known is still returned: both writes were answered 2xx
+    assert (result['done'], result['not_done'], result['unknown']) == (
+        ['shop SHOP remote SHOP_SHOPIFY_REMOTE', 'shop SHOP config SHOP_CONFIG'], [], [])
+    assert [r['state'] for r in result['shops'][0]['records']] == ['changed', 'changed']
     assert set(demo_oms.state()['remotes'].values()) == {'SHOP_NO_ACCESS'}
+
+
+RESTORE_ACCESS = '''
+- name: restore
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: [all]
+    restore: {saved}
+    force: {force}
+'''
+
+
+def closed_demo(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, CLOSE_ALL))
+    assert run.returncode == 0, run.output
+    return run.result('close')['shops']
+
+
+def test_restore_leaves_a_record_changed_since_the_rollback_unless_forced(demo_oms, run_playbook):
+    saved = closed_demo(demo_oms, run_playbook)
+    demo_oms.query("UPDATE SystemMessageRemote SET accessScopeEnumId = 'SHOP_READ_ACCESS'")  # someone reopened it
+    demo_oms.clear_requests()
+    check = run_playbook(play(demo_oms, RESTORE_ACCESS.format(saved=json.dumps(saved), force='false')), '--check', '--diff')
+    assert check.returncode == 0, check.output
+    assert check.result('restore')['drifted'] == ['shop SHOP remote SHOP_SHOPIFY_REMOTE']
+    assert check.result('restore')['done'] == ['shop SHOP config SHOP_CONFIG']
+    assert 'changed since the rollback, left as it is' in check.output  # the diff shows both
+    assert demo_oms.writes() == []
+
+    run = run_playbook(play(demo_oms, RESTORE_ACCESS.format(saved=json.dumps(saved), force='false')))
+    assert run.returncode == 0, run.output
+    result = run.result('restore')
+    assert result['drifted'] == ['shop SHOP remote SHOP_SHOPIFY_REMOTE'] and result['not_done'] == []
+    assert any('changed since the rollback' in w and 'SHOP_SHOPIFY_REMOTE holds SHOP_READ_ACCESS' in w
+               for w in result['warnings'])
+    state = demo_oms.state()
+    assert state['remotes']['SHOP_SHOPIFY_REMOTE'] == 'SHOP_READ_ACCESS'  # left as it is
+    assert state['shops']['SHOP']['configs']['SHOP_CONFIG'] == 'SHOP_READ_WRITE_ACCESS'  # restored exactly
+
+    forced = run_playbook(play(demo_oms, RESTORE_ACCESS.format(saved=json.dumps(saved), force='true')))
+    assert forced.returncode == 0, forced.output
+    assert forced.result('restore')['drifted'] == [] and forced.result('restore')['changed'] is True
+    assert demo_oms.state()['remotes']['SHOP_SHOPIFY_REMOTE'] == 'SHOP_RW_ACCESS'
+
+
+def test_a_restore_run_again_after_it_worked_changes_nothing(demo_oms, run_playbook):
+    saved = closed_demo(demo_oms, run_playbook)
+    restore = play(demo_oms, RESTORE_ACCESS.format(saved=json.dumps(saved), force='false'))
+    assert run_playbook(restore).returncode == 0
+    demo_oms.clear_requests()
+    again = run_playbook(restore)
+    assert again.returncode == 0, again.output
+    result = again.result('restore')
+    assert result['changed'] is False and result['drifted'] == [] and result['done'] == []
+    assert demo_oms.writes() == []
+
+
+def test_brokering_restore_leaves_a_store_turned_on_since(fleet_oms, run_playbook):
+    """A store whose brokering was off before the rollback, then turned on by someone, is not turned off again."""
+    off_before = [sid for sid, value in fleet_oms.state()['stores'].items() if value == 'N'][0]
+    run = run_playbook(play(fleet_oms, STOP_ALL + '  register: stopped\n'))
+    assert run.returncode == 0, run.output
+    saved = run.result('stop')['product_stores']
+    fleet_oms.query("UPDATE ProductStore SET enableBrokering = 'Y' WHERE productStoreId = ?", (off_before,))
+    run = run_playbook(play(fleet_oms, '''
+- name: restore
+  hotwax.oms.hotwax_order_brokering:
+    product_store_ids: [all]
+    restore: %s
+''' % json.dumps(saved)))
+    assert run.returncode == 0, run.output
+    assert run.result('restore')['drifted'] == ['product store %s order brokering' % off_before]
+    state = fleet_oms.state()['stores']
+    assert state[off_before] == 'Y'
+    assert all((state[s['product_store_id']] != 'N') == s['before'] for s in saved if s['product_store_id'] != off_before)

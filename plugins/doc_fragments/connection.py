@@ -15,7 +15,8 @@ options:
   oms_url:
     description:
       - Base URL of the HotWax Commerce OMS (Maarg) instance, for example C(https://acme-maarg.hotwax.io).
-      - The modules add C(/rest/s1/) themselves.
+      - The modules add C(/rest/s1/) themselves. A URL given with C(/rest/s1) or C(/rest/s1/) on its end is taken as
+        the same OMS (the path is dropped, not doubled); a trailing slash is fine.
       - If not set, the environment variable E(HOTWAX_OMS_URL) is used.
     type: str
     required: true
@@ -27,7 +28,9 @@ options:
     type: str
   username:
     description:
-      - OMS user to log in as with O(password). On a login session an expired token is renewed once per request.
+      - OMS user to log in as with O(password) (C(admin/login)). On a login session, a request refused with 401 or 403
+        to a token from an earlier login logs in again and is repeated, as often as tokens expire. A 403 to a token just
+        issued is a permission error, and a token just issued refused twice in a row is an authentication error.
       - If not set, the environment variable E(HOTWAX_OMS_USERNAME) is used.
     type: str
   password:
@@ -55,6 +58,10 @@ options:
       - How many times one request is retried after HTTP 429 (waiting as long as its C(Retry-After) says,
         at most 60 seconds), 502, 503, 504, a dropped connection or a timeout.
       - Retries back off exponentially (0, 1, 2, 4, 8... seconds). V(0) disables retries.
+      - Errors a retry cannot mend fail at once, with advice - a certificate that fails verification, HTTPS to a port
+        that speaks plain HTTP, plain HTTP to a port that speaks HTTPS, a host name that does not resolve.
+      - After 3 requests in a row got no answer at all (each after its retries), the OMS counts as gone and the module
+        sends nothing more; it fails naming what is done, not done and unknown.
     type: int
     default: 5
 requirements:
@@ -64,6 +71,11 @@ notes:
   - Use C(module_defaults) with the action group C(group/hotwax.oms.hotwax) to set the connection once per play.
   - No secret (token, password, or the credentials the OMS keeps for each Shopify shop) ever appears in a
     return value, a diff, a warning or an error message.
+  - The modules keep no cookie and send none back; every request authenticates by its C(Authorization) header.
+  - Lists are read 500 rows a page. The total comes from C(X-Total-Count) or the answer's C(<entity>Count); without
+    either, pages are walked until a short one. A server that answers fewer rows than asked is asked again at its
+    own page size; one that repeats a page (it ignores C(pageIndex)), or lists more than 1000 pages, or whose rows do
+    not add up to its total, fails the module, which never works on a partial list.
 '''
 
     ATTRIBUTES = r'''

@@ -19,8 +19,14 @@ options:
     elements: str
   shop_ids:
     description:
-      - Shops whose Shopify order import (C(queue_ShopifyOrderSync_<shopId>)) and product sync
-        (C(sync_ShopifyProductUpdates_<shopId>)) jobs are selected, or V(all). A shop without one of them is not an error.
+      - Shops whose Shopify order import and product sync jobs are selected, or V(all). A shop without one of them is
+        not an error.
+      - These jobs are the clones of the templates C(queue_ShopifyOrderSync) and C(sync_ShopifyProductUpdates) (named
+        C(<template>_<suffix>), or running the template's service). The shop a clone serves is read from its
+        C(serviceJobParameters), never from its name, whose suffix need not be the shop id. C(systemMessageRemoteId)
+        (on older jobs C(remoteId) or C(shopifyRemoteId)) names one of the shop's remotes; C(shopId) or C(shopifyShopId)
+        names the shop. A job whose list row carries no parameters is read by name first. The template job itself
+        serves no shop and is never selected by shop.
       - V(all) also selects the real-time order intake C(consume_ShopifyOrders_SQS), which serves every shop.
     type: list
     elements: str

@@ -15,7 +15,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, OmsApiError, OmsClient)
+    ANSWERED, HAS_REQUESTS, NOT_SENT, REQUESTS_IMPORT_ERROR, OmsApiError, OmsClient)
 
 CONNECTION_ARGUMENT_SPEC = dict(
     oms_url=dict(type='str', required=True, fallback=(env_fallback, ['HOTWAX_OMS_URL'])),
@@ -30,6 +30,17 @@ CONNECTION_ARGUMENT_SPEC = dict(
 
 ALL = 'all'
 KNOWN_IDS_SHOWN = 20  # list the known ids in an error only when a reader can take them in
+LABELS_SHOWN = 5  # records named in a failure message or warning; the return values list every one
+RECORD_ERROR_LIMIT = 200
+
+# Record.state, also returned per record and as the lists done / not_done / unknown / drifted.
+UNCHANGED = 'unchanged'  # already held the wanted value (or nothing was wanted of it)
+CHANGED = 'changed'  # written and read back holding the wanted value (check mode: would be written)
+NOT_DONE = 'not_done'  # known not to hold the wanted value: the OMS refused the write, or the read-back says so
+UNKNOWN = 'unknown'  # written without an answer and not read back: it may or may not hold the wanted value
+DRIFTED = 'drifted'  # a restore left it alone: it changed since the rollback (see OmsModule.want)
+
+FORCE_SPEC = dict(force=dict(type='bool', default=False))
 
 
 def saved_bool(entry):
@@ -39,7 +50,7 @@ def saved_bool(entry):
     return entry['before']
 
 
-def _listing(labels, separator, shown=KNOWN_IDS_SHOWN):
+def listing(labels, separator, shown=KNOWN_IDS_SHOWN):
     """Labels for a message: all of them when few, else the first ones and a count (the return values have all)."""
     if len(labels) <= shown:
         return separator.join(labels)
@@ -50,8 +61,9 @@ class Record:
     """One OMS record a module manages.
 
     ``before`` is the raw value as read (None when the server has none), ``current`` the value
-    it means (the server's reading of a missing value), ``wanted`` the value to write or None.
-    ``after`` is filled by OmsModule.apply_and_exit: read back after a write, predicted in check mode.
+    it means in the form the module compares and writes, ``wanted`` the value to write or None.
+    ``after`` and ``state`` are filled by OmsModule.apply_and_exit: ``after`` read back after a
+    write, predicted in check mode; ``error`` says why a record is not done or unknown.
     """
 
     def __init__(self, key, label, before, current, wanted=None, info=None):
@@ -62,10 +74,20 @@ class Record:
         self.wanted = wanted
         self.after = before
         self.info = info or {}
+        self.state = UNCHANGED
+        self.error = None
+        self.restore_to = None  # a drifted record: the value a forced restore would write
 
     @property
     def needs_write(self):
         return self.wanted is not None and self.wanted != self.current
+
+    def outcome(self):
+        """What the return values say of the record besides its values: its state, and why when not done."""
+        outcome = {'state': self.state}
+        if self.error:
+            outcome['error'] = self.error
+        return outcome
 
 
 class OmsModule(AnsibleModule):
@@ -126,7 +148,7 @@ class OmsModule(AnsibleModule):
         unknown = [row_id for row_id in ids if row_id not in by_id]
         if unknown:
             known = sorted(by_id)
-            self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, _listing(known, ', ') or 'none'))
+            self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, listing(known, ', ') or 'none'))
         return [by_id[row_id] for row_id in ids]
 
     def saved_values(self, entries, key_of, value_of):
@@ -144,22 +166,35 @@ class OmsModule(AnsibleModule):
         return values
 
     def want(self, records, value=None, restore=None):
-        """Set what each record should hold: ``value`` for all, or each its own from ``restore`` ({key: value}).
+        """Set what each record should hold: ``value`` for all (or ``value(record)`` when it is a function), or
+        each its own from ``restore``, ``{key: (value, left)}``.
 
+        A restore puts a record back only while it holds its saved value already (then nothing is written) or a
+        value in ``left``, the values the rollback leaves; a record holding anything else was changed since the
+        rollback: it is left as it is and reported as drifted, unless the module's ``force`` option is true.
         Every key of ``restore`` must be among the records: a saved state that names records this OMS does not
         have (another environment's snapshot, say) fails before anything is written.
         """
         if restore is None:
             for record in records:
-                record.wanted = value
+                record.wanted = value(record) if callable(value) else value
             return
         known = set(record.key for record in records)
         missing = [key for key in restore if key not in known]
         if missing:
             self.fail_json(msg='restore: not found among the selected records, nothing was changed: %s' % ', '.join(
                 ' '.join(key) if isinstance(key, tuple) else key for key in missing))
+        force = bool(self.params.get('force'))
         for record in records:
-            record.wanted = restore.get(record.key)
+            record.wanted = None
+            if record.key not in restore:
+                continue
+            saved, left = restore[record.key]
+            if record.current == saved or record.current in left or force:
+                record.wanted = saved
+            else:
+                record.state = DRIFTED
+                record.restore_to = saved
 
     def apply_and_exit(self, records, write, read_back, build_result):
         """Write every record whose value differs, verify, and end the module.
@@ -168,49 +203,102 @@ class OmsModule(AnsibleModule):
         ``{key: (raw, current)}`` for all records; ``build_result()`` returns the module's
         return values from the records. In check mode nothing is written and ``after`` is what
         the server would hold. When a write fails or does not stick, the others still happen and
-        the module fails listing what was and was not changed.
+        the module fails naming what is not done and what is unknown; the lists ``done``,
+        ``not_done``, ``unknown`` and ``drifted`` always hold every such record.
         """
         pending = [record for record in records if record.needs_write]
         for record in pending:
             record.after = record.wanted
-        errors = {}
+            record.state = CHANGED
+        read_error = None
         if pending and not self.check_mode:
-            errors = self._write_and_verify(records, pending, write, read_back)
+            read_error = self._write_and_verify(records, pending, write, read_back)
         result = build_result()
-        result.update(changed=bool(pending) and len(errors) < len(pending), diff=self.records_diff(records))
-        if errors:
-            done = [record.label for record in pending if record.key not in errors]
-            failed = ['%s (%s)' % (record.label, errors[record.key]) for record in pending if record.key in errors]
-            self.fail_json(msg='%d of %d records that needed a change were not changed: %s. Changed: %s.' % (
-                len(failed), len(pending), _listing(failed, '; '), _listing(done, ', ') or 'none'), **result)
+        lists = dict((name, [record.label for record in records if record.state == state])
+                     for name, state in (('done', CHANGED), ('not_done', NOT_DONE), ('unknown', UNKNOWN), ('drifted', DRIFTED)))
+        result.update(lists, changed=bool(lists['done']), diff=self.records_diff(records))
+        if lists['drifted']:
+            self.warn('restore left %d records as they are: they changed since the rollback (neither the saved value nor '
+                      'the value the rollback left); force: true restores them anyway: %s'
+                      % (len(lists['drifted']), listing(self._drift_labels(records), '; ', LABELS_SHOWN)))
+        if lists['not_done'] or lists['unknown'] or read_error:
+            self.fail_json(msg=self._failure_message(pending, read_error), **result)
         self.exit_json(**result)
 
+    @staticmethod
+    def _drift_labels(records):
+        return ['%s holds %s' % (record.label, record.current) for record in records if record.state == DRIFTED]
+
+    @staticmethod
+    def _failure_message(pending, read_error):
+        not_done = ['%s (%s)' % (record.label, record.error) for record in pending if record.state == NOT_DONE]
+        unknown = ['%s (%s)' % (record.label, record.error) for record in pending if record.state == UNKNOWN]
+        done = [record for record in pending if record.state == CHANGED]
+        parts = ['%d of %d records that needed a change were not changed' % (len(not_done) + len(unknown), len(pending))]
+        if read_error:
+            parts.append('The writes could not be read back (%s), so a record counts as changed when the OMS answered '
+                         'its write' % str(read_error)[:RECORD_ERROR_LIMIT])
+        parts.append('Not done: %s' % (listing(not_done, '; ', LABELS_SHOWN) or 'none'))
+        parts.append('Unknown, the write got no answer: %s' % (listing(unknown, '; ', LABELS_SHOWN) or 'none'))
+        parts.append('Changed: %d%s' % (len(done), (' (%s)' % listing([r.label for r in done], ', ', LABELS_SHOWN)) if done else ''))
+        return '. '.join(parts) + '. The lists done, not_done and unknown name every record.'
+
     def _write_and_verify(self, records, pending, write, read_back):
+        """Write, read back, and set each pending record's state; return the read-back error, if any."""
         errors = {}
         for record, (dummy, error) in zip(pending, self.client.map_parallel(write, pending)):
             if error:
-                errors[record.key] = str(error)
+                errors[record.key] = error
         try:
             state = read_back()  # after = what the server holds now, not what was sent
         except OmsApiError as exc:
-            sent = [record.label for record in pending if record.key not in errors]
-            self.fail_json(msg='the writes were sent but could not be read back (%s). Sent, not verified: %s. Failed: %s.' % (
-                exc, ', '.join(sent) or 'none', '; '.join('%s (%s)' % (key, error) for key, error in errors.items()) or 'none'))
+            for record in pending:
+                self._judge_unverified(record, errors.get(record.key))
+            return exc
         for record in records:
-            raw, current = state.get(record.key, (None, None))
-            record.after = raw
-            if not record.needs_write:
+            if record.key not in state:
+                if record in pending:
+                    record.state, record.error = UNKNOWN, 'no longer found when read back'
                 continue
+            raw, current = state[record.key]
+            record.after = raw
+            if record not in pending:
+                continue
+            error = errors.get(record.key)
             if current == record.wanted:
-                errors.pop(record.key, None)  # the write took effect although its answer was lost or an error
-            elif record.key not in errors:
-                errors[record.key] = 'wrote %s but the OMS still holds %s' % (record.wanted, raw if raw is not None else 'no value')
-        return errors
+                record.state = CHANGED  # the write took effect, even if its answer was lost or an error
+            else:
+                record.state = NOT_DONE
+                record.error = (self._short(error) if error else
+                                'wrote %s but the OMS still holds %s' % (record.wanted, raw if raw is not None else 'no value'))
+        return None
+
+    def _judge_unverified(self, record, error):
+        """A pending record that could not be read back: judged by the answer to its write alone."""
+        if error is None:
+            record.state = CHANGED  # the OMS answered the write 2xx
+            return
+        record.after = record.before
+        record.error = self._short(error)
+        # An answered error (but a gateway timeout, behind which the OMS may have applied it) or a write never sent
+        # is known not done; a write without an answer may have been applied.
+        known_not_done = error.outcome == NOT_SENT or (error.outcome == ANSWERED and error.status != 504)
+        record.state = NOT_DONE if known_not_done else UNKNOWN
+
+    @staticmethod
+    def _short(error):
+        text = str(error)
+        return text if len(text) <= RECORD_ERROR_LIMIT else text[:RECORD_ERROR_LIMIT] + '...'
 
     @staticmethod
     def records_diff(records):
         changed = [record for record in records if record.after != record.before]
-        return {
-            'before': dict((record.label, record.before) for record in changed),
+        drifted = [record for record in records if record.state == DRIFTED]
+        diff = {
+            'before': dict((record.label, record.before) for record in changed + drifted),
             'after': dict((record.label, record.after) for record in changed),
         }
+        for record in drifted:  # shown, so that a check run tells what a restore would leave alone
+            diff['after'][record.label] = '%s (changed since the rollback, left as it is; force: true restores %s)' % (
+                record.before, record.restore_to)
+        return diff

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, Record
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, Record, saved_bool
 
 STORES_PATH = 'admin/productStores'
 LEGACY_STORES_PATH = 'oms/productStores'  # servers older than Maarg 4.4.0
@@ -21,8 +21,17 @@ STORE_SELECTION_SPEC = dict(
 
 
 def brokering_enabled(raw):
-    """``enableBrokering`` is Y or N; a missing value means enabled."""
+    """``enableBrokering`` is Y or N; only N disables, a missing or any other value means enabled."""
     return raw != 'N'
+
+
+def restore_value(entry):
+    """``(enabled, left)`` from a saved store, for OmsModule.want: ``left`` are the settings a rollback leaves
+    (brokering off, and the saved ``after``), in which the store may be restored."""
+    left = set([False])
+    if isinstance(entry.get('after'), bool):
+        left.add(entry['after'])
+    return saved_bool(entry), left
 
 
 class OrderBrokering:
@@ -60,6 +69,6 @@ class OrderBrokering:
                                {'productStoreId': store_id, 'enableBrokering': 'Y' if record.wanted else 'N'})
 
 
-def stores_result(records):
+def stores_result(records, with_state=True):
     """The ``product_stores`` return value."""
-    return [dict(record.info, before=record.before, after=record.after) for record in records]
+    return [dict(record.info, before=record.before, after=record.after, **(record.outcome() if with_state else {})) for record in records]

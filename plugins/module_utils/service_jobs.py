@@ -7,20 +7,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible.module_utils.six.moves.urllib.parse import quote
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import Record
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import LABELS_SHOWN, Record, listing
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import OrderBrokering
-from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import SHOPS_PATH
+from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import REMOTES_PATH, SHOPS_PATH, remote_owners
 
 JOBS_PATH = 'admin/serviceJobs'
 ROUTING_GROUPS_PATH = 'order-routing/groups'
-# Per-shop jobs (oms-api.md section 7): Shopify order import and product sync.
-SHOP_JOB_TEMPLATES = ('queue_ShopifyOrderSync_{shop_id}', 'sync_ShopifyProductUpdates_{shop_id}')
+# Per-shop jobs (oms-api.md section 7) are clones of these templates, named <template>_<suffix>. The suffix is not
+# always the shop id, so the shop a clone serves is read from its parameters, never from its name.
+SHOP_JOB_TEMPLATES = ('queue_ShopifyOrderSync', 'sync_ShopifyProductUpdates')
+REMOTE_PARAMETERS = ('systemMessageRemoteId', 'remoteId', 'shopifyRemoteId')  # name one of the shop's remotes
+SHOP_PARAMETERS = ('shopId', 'shopifyShopId')  # name the shop
 # Real-time order intake from Shopify is one job for every shop, so it is selected only with shop_ids: [all].
 SHOPIFY_INTAKE_JOB = 'consume_ShopifyOrders_SQS'
+PAUSED = 'Y'  # what a pause writes
+ACTIVE = 'N'  # what a resume writes, and what a job without a value is restored to (never an empty value)
 
 JOB_SELECTION_SPEC = dict(
     job_names=dict(type='list', elements='str'),
@@ -30,12 +33,52 @@ JOB_SELECTION_SPEC = dict(
 
 
 def job_paused(raw):
-    """``paused`` is Y or N; a job without it runs."""
-    return raw == 'Y'
+    """A job runs when ``paused`` is null or N; any other value pauses it (the scheduler skips it)."""
+    return raw not in (None, '', ACTIVE)
+
+
+def paused_value(raw):
+    """``paused`` in the form a record compares and writes: the raw value, a missing one as N."""
+    return raw or ACTIVE
+
+
+def saved_paused(value):
+    """The ``paused`` value to restore from a saved ``before``: the raw value, or the 0.1.0 boolean."""
+    if isinstance(value, bool):
+        return PAUSED if value else ACTIVE
+    if value is None or isinstance(value, str):
+        return paused_value(value)
+    raise ValueError('paused must be a string, null, true or false')
+
+
+def restore_value(entry):
+    """``(paused, left)`` from a saved job, for OmsModule.want: ``left`` are the values a rollback leaves (Y, and
+    the saved ``after``), in which the job may be restored."""
+    left = set([PAUSED])
+    if 'after' in entry:
+        left.add(saved_paused(entry['after']))
+    return saved_paused(entry['before']), left
+
+
+def pause_wanted(paused):
+    """What a record should hold to be paused (or running): a job already so keeps its exact value."""
+    def wanted(record):
+        if job_paused(record.current) == paused:
+            return record.current
+        return PAUSED if paused else ACTIVE
+    return wanted
+
+
+def job_parameters(job):
+    """``{name: value}`` of a job's serviceJobParameters, or None when the row carries none."""
+    parameters = job.get('serviceJobParameters')
+    if not parameters:
+        return None
+    return dict((p.get('parameterName'), p.get('parameterValue')) for p in parameters if isinstance(p, dict))
 
 
 class ServiceJobs:
-    """Selects service jobs by name, by shop (the per-shop templates) and by store (brokering schedules)."""
+    """Selects service jobs by name, by shop (its clones of the per-shop templates) and by store (brokering schedules)."""
 
     def __init__(self, module):
         self.module = module
@@ -52,37 +95,66 @@ class ServiceJobs:
         return dict((job['jobName'], job) for job in self.client.get_all(JOBS_PATH))
 
     def _shop_job_names(self, jobs):
-        """Jobs named by the per-shop templates; a shop need not have every one of them."""
-        if self.shop_ids is None:  # all shops: any job that fits a template
-            patterns = [re.compile('^' + re.escape(template.format(shop_id='\0')).replace('\0', '.+') + '$')
-                        for template in SHOP_JOB_TEMPLATES]
-            names = [name for name in jobs if any(pattern.match(name) for pattern in patterns)]
-        else:
-            shops = self.client.get_all(SHOPS_PATH)
-            self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids')
-            names = [template.format(shop_id=shop_id) for shop_id in self.shop_ids for template in SHOP_JOB_TEMPLATES]
+        """Clones of the per-shop templates whose parameters name a selected shop or one of its remotes."""
+        shops = self.client.get_all(SHOPS_PATH)
+        selected = set(shop['shopId'] for shop in self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids'))
+        owner, dummy = remote_owners(self.client.get_all(REMOTES_PATH), shops)
+        shopify_ids = dict((shop.get('shopifyShopId'), shop['shopId']) for shop in shops if shop.get('shopifyShopId'))
+        template_services = set(jobs[name].get('serviceName') for name in SHOP_JOB_TEMPLATES if name in jobs) - set([None])
+        clones = [job for name, job in jobs.items() if name not in SHOP_JOB_TEMPLATES and (
+            name.startswith(tuple(template + '_' for template in SHOP_JOB_TEMPLATES))
+            or job.get('serviceName') in template_services)]
+        # A list row without parameters is read by name; the template itself (no parameters) serves no shop.
+        bare = [job['jobName'] for job in clones if job_parameters(job) is None]
+        for name, (detail, error) in zip(bare, self.client.map_parallel(
+                lambda job_name: self.client.get('%s/%s' % (JOBS_PATH, quote(job_name, safe=''))), bare)):
+            if error:
+                raise error
+            jobs[name] = dict(jobs[name], **((detail or {}).get('jobDetail') or {}))
+        names = []
+        for job in clones:
+            parameters = job_parameters(jobs[job['jobName']]) or {}
+            served = set(owner.get(parameters.get(key)) for key in REMOTE_PARAMETERS)
+            served.update(parameters.get(key) for key in SHOP_PARAMETERS)
+            served.add(shopify_ids.get(parameters.get('shopifyShopId')))  # a Shopify shop id names its shop too
+            if served & selected:
+                names.append(job['jobName'])
         if self.shop_ids is None:  # the real-time intake serves every shop: paused only when all of them are selected
             names.append(SHOPIFY_INTAKE_JOB)
         return [name for name in names if name in jobs]
 
-    def _brokering_job_names(self):
-        """The jobs that run the brokering of the selected stores' routing groups."""
+    def _brokering_job_names(self, jobs):
+        """The jobs that run the brokering of the selected stores' routing groups.
+
+        An OMS without the order-routing component answers 404: it has no schedules to pause, which is a warning.
+        """
         store_ids = [record.key for record in OrderBrokering(self.module).read()]
         groups = []
         for store_groups, error in self.client.map_parallel(
                 lambda store_id: self.client.get_all(ROUTING_GROUPS_PATH, {'productStoreId': store_id}), store_ids):
+            if error and error.status == 404:
+                self.module.warn('this OMS has no order routing (%s answers 404), so there are no brokering schedules '
+                                 'to pause' % ROUTING_GROUPS_PATH)
+                return []
             if error:
                 raise error
             groups.extend(store_groups or [])
-        schedules = self.client.map_parallel(
-            lambda group: self.client.get('%s/%s/schedule' % (ROUTING_GROUPS_PATH, quote(group['routingGroupId'], safe=''))),
-            groups)
-        names = []
-        for schedule, error in schedules:
+        # Group rows name their job; a row without one (an older build) is asked for its schedule.
+        unnamed = [group for group in groups if not group.get('jobName')]
+        for group, (answer, error) in zip(unnamed, self.client.map_parallel(
+                lambda group: self.client.get('%s/%s/schedule' % (ROUTING_GROUPS_PATH, quote(group['routingGroupId'], safe=''))),
+                unnamed)):
             if error:
                 raise error
-            if schedule and schedule.get('jobName'):
-                names.append(schedule['jobName'])
+            schedule = (answer or {}).get('schedule') or {}
+            group['jobName'] = schedule.get('jobName')
+        names = [group['jobName'] for group in groups if group.get('jobName')]
+        missing = [name for name in names if name not in jobs]
+        if missing:
+            self.module.warn('routing groups name jobs the OMS does not list: %s' % listing(missing, ', ', LABELS_SHOWN))
+        if not names:
+            self.module.warn('no brokering schedule found for product stores %s (%d routing groups, none scheduled)'
+                             % (listing(store_ids, ', ', LABELS_SHOWN), len(groups)))
         return names
 
     def read(self):
@@ -92,24 +164,25 @@ class ServiceJobs:
         if self.by_shop:
             names += self._shop_job_names(jobs)
         if self.by_store:
-            names += self._brokering_job_names()
+            names += self._brokering_job_names(jobs)
         return [self._record(jobs[name]) for name in dict.fromkeys(names) if name in jobs]
 
     @staticmethod
     def _record(job):
-        paused = job_paused(job.get('paused'))
-        return Record(job['jobName'], 'service job %s paused' % job['jobName'], paused, paused,
+        raw = job.get('paused')
+        return Record(job['jobName'], 'service job %s paused' % job['jobName'], raw, paused_value(raw),
                       info={'job_name': job['jobName'], 'description': job.get('description')})
 
     def read_back(self):
         jobs = self._jobs_by_name()
-        return dict((name, (job_paused(job.get('paused')),) * 2) for name, job in jobs.items())
+        return dict((name, (job.get('paused'), paused_value(job.get('paused')))) for name, job in jobs.items())
 
     def write(self, record):
         return self.client.put('%s/%s' % (JOBS_PATH, quote(record.key, safe='')),
-                               {'jobName': record.key, 'paused': 'Y' if record.wanted else 'N'})
+                               {'jobName': record.key, 'paused': record.wanted})
 
 
-def jobs_result(records):
-    """The ``service_jobs`` return value."""
-    return [dict(record.info, before=record.before, after=record.after) for record in records]
+def jobs_result(records, with_state=True):
+    """The ``service_jobs`` return value: raw ``paused`` values, and what they mean."""
+    return [dict(record.info, before=record.before, after=record.after, paused_before=job_paused(record.before),
+                 paused_after=job_paused(record.after), **(record.outcome() if with_state else {})) for record in records]

@@ -11,11 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
+from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 
-from ansible.module_utils.six.moves.urllib.parse import quote
-
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, Record
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, LABELS_SHOWN, Record, listing
 
 SHOPS_PATH = 'oms/shopifyShops/shops'
 REMOTES_PATH = 'oms/systemMessageRemotes'
@@ -28,6 +26,9 @@ SCOPE_ALIASES = {
 SCOPE_IDS = ['SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS']
 SCOPE_CHOICES = list(SCOPE_ALIASES) + SCOPE_IDS
 EMPTY_SCOPE_MEANS = 'SHOP_READ_ACCESS'  # what the server reads a missing scope as
+ROLLED_BACK_SCOPE = 'SHOP_NO_ACCESS'  # what a rollback leaves
+SHOP_ID_TYPE = 'HOTWAX_SHOP_ID'  # internalIdType of a shop's Shopify remote
+SHOPIFY_ID_TYPE = 'SHOPIFY_SHOP_ID'  # remoteIdType of a Shopify shop id
 TARGETS = ['remote', 'config']
 
 SHOP_SELECTION_SPEC = dict(
@@ -54,20 +55,72 @@ def saved_scope(record):
     return scope
 
 
-def remote_belongs_to(remote, shop):
-    """The three ways a SystemMessageRemote is tied to a shop (oms-api.md section 4)."""
-    if remote.get('internalId') and remote.get('internalId') == shop.get('shopId'):
+def remote_ties(remote, shop):
+    """Whether one of the three rules of oms-api.md section 4 ties a remote to a shop (before the exclusion)."""
+    if remote.get('internalId') and remote.get('internalId') == shop.get('shopId') and (
+            remote.get('internalIdType') == SHOP_ID_TYPE):
         return True
-    if remote.get('remoteId') and remote.get('remoteId') == shop.get('shopifyShopId'):
+    if remote.get('remoteId') and remote.get('remoteId') == shop.get('shopifyShopId') and (
+            remote.get('remoteIdType') in (None, SHOPIFY_ID_TYPE)):
         return True
-    domain = shop.get('myshopifyDomain')
-    return bool(domain) and _names_host(remote.get('sendUrl') or '', domain)
+    domain = (shop.get('myshopifyDomain') or '').lower()
+    return bool(domain) and _host(remote.get('sendUrl')) == domain
 
 
-def _names_host(url, host):
-    """Whether ``url`` holds the host name ``host`` as a whole: eu.myshopify.com is not in acme-eu.myshopify.com."""
-    pattern = r'(?<![a-z0-9.-])' + re.escape(host.lower()) + r'(?![a-z0-9-]|\.[a-z0-9])'
-    return re.search(pattern, url.lower()) is not None
+def remote_belongs_to(remote, shop, shop_ids=()):
+    """Whether a remote belongs to a shop: a rule ties them, and its internalId names no other shop of ``shop_ids``."""
+    internal_id = remote.get('internalId')
+    if internal_id and internal_id != shop.get('shopId') and internal_id in shop_ids:
+        return False  # what stops one shop claiming another's remote
+    return remote_ties(remote, shop)
+
+
+def looks_like_shopify(remote):
+    """A remote typed or addressed as a Shopify connection."""
+    return (remote.get('internalIdType') == SHOP_ID_TYPE or remote.get('remoteIdType') == SHOPIFY_ID_TYPE
+            or _host(remote.get('sendUrl')).endswith('.myshopify.com'))
+
+
+def _host(url):
+    try:
+        return (urlsplit(url or '').hostname or '').lower()
+    except ValueError:
+        return ''
+
+
+def remote_owners(remotes, shops):
+    """Split remotes by owner: ``({remote id: shop id}, [ambiguous remote])`` over every shop of the OMS.
+
+    A remote of unknown ownership (tied to two shops, tied to one shop while its internalId names another, or a
+    Shopify remote that no rule ties to any shop) is not closed: it is reported, so that a person decides.
+    Remotes of other systems (SFTP, NetSuite, ...) that no rule ties to a shop are left out silently.
+    """
+    shop_ids = set(shop['shopId'] for shop in shops)
+    owner = {}
+    ambiguous = []
+    for remote in remotes:
+        remote_id = remote['systemMessageRemoteId']
+        owners = [shop['shopId'] for shop in shops if remote_belongs_to(remote, shop, shop_ids)]
+        if len(owners) == 1:
+            owner[remote_id] = owners[0]
+            continue
+        tied = [shop['shopId'] for shop in shops if remote_ties(remote, shop)]
+        internal_id = remote.get('internalId')
+        if len(owners) > 1:
+            reason = 'tied to %d shops (%s)' % (len(owners), ', '.join(owners))
+        elif tied:
+            reason = 'its internalId names shop %s, but it is tied to shop %s' % (internal_id, ', '.join(tied))
+        elif internal_id in shop_ids and looks_like_shopify(remote):
+            tied = [internal_id]
+            reason = 'its internalId is shop %s, but its internalIdType is %s, not %s' % (
+                internal_id, remote.get('internalIdType') or 'missing', SHOP_ID_TYPE)
+        elif looks_like_shopify(remote):
+            reason = 'a Shopify remote that no rule ties to any shop'
+        else:
+            continue
+        ambiguous.append({'id': remote_id, 'shop_ids': sorted(set(owners + tied + ([internal_id] if internal_id in shop_ids else []))),
+                          'reason': reason, 'scope': remote.get('accessScopeEnumId')})
+    return owner, ambiguous
 
 
 class ShopAccess:
@@ -78,33 +131,40 @@ class ShopAccess:
         self.client = module.client
         self.targets = module.params['targets']
         self.shop_ids = module.selected_ids('shop_ids')
+        self.ambiguous_remotes = []
         if not self.targets:
             module.fail_json(msg='targets is empty: give remote, config or both')
 
     def read(self, warn=True):
         """The selected shops, and a Record for each of their remotes and config rows."""
-        shops = self.client.get_all(SHOPS_PATH)
-        shops = self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids')
-        remotes = self.client.get_all(REMOTES_PATH) if 'remote' in self.targets else []
-        records = self._records(shops, remotes)
+        all_shops = self.client.get_all(SHOPS_PATH)
+        shops = self.module.pick(all_shops, 'shopId', self.shop_ids, 'shop ids')
+        owner, ambiguous = {}, []
+        if 'remote' in self.targets:
+            remotes = self.client.get_all(REMOTES_PATH)
+            owner, ambiguous = remote_owners(remotes, all_shops)
+        selected = set(shop['shopId'] for shop in shops)
+        self.ambiguous_remotes = [remote for remote in ambiguous
+                                  if self.shop_ids is None or selected.intersection(remote['shop_ids'])]
+        records = self._records(shops, remotes if 'remote' in self.targets else [], owner)
+        if warn and self.ambiguous_remotes:
+            self.module.warn('%d remotes of unknown ownership were left as they are (see ambiguous_remotes): %s' % (
+                len(self.ambiguous_remotes), listing(['%s (%s)' % (r['id'], r['reason']) for r in self.ambiguous_remotes],
+                                                      '; ', LABELS_SHOWN)))
         if warn and 'remote' in self.targets:
-            lonely = [shop['shopId'] for shop in shops if not any(r.info['shop_id'] == shop['shopId'] and r.key[0] == 'remote'
-                                                                  for r in records)]
+            lonely = [shop_id for shop_id in selected if shop_id not in owner.values()]
             if lonely:
-                self.module.warn('no SystemMessageRemote belongs to shop %s, so only its config rows were read' % ', '.join(lonely))
+                self.module.warn('no SystemMessageRemote belongs to shop %s, so only its config rows were read'
+                                 % listing(sorted(lonely), ', ', LABELS_SHOWN))
         return shops, records
 
-    def _records(self, shops, remotes):
+    def _records(self, shops, remotes, owner):
         records = []
-        claimed = set()  # a remote that matches two shops is managed once, under the first
         for shop in shops:
             shop_id = shop['shopId']
-            if 'remote' in self.targets:
-                for remote in remotes:
-                    remote_id = remote['systemMessageRemoteId']
-                    if remote_id not in claimed and remote_belongs_to(remote, shop):
-                        claimed.add(remote_id)
-                        records.append(self._record('remote', remote_id, shop_id, remote))
+            for remote in remotes:
+                if owner.get(remote['systemMessageRemoteId']) == shop_id:
+                    records.append(self._record('remote', remote['systemMessageRemoteId'], shop_id, remote))
             if 'config' in self.targets:
                 for config in shop.get('shopifyConfig') or []:
                     records.append(self._record('config', config['shopifyConfigId'], shop_id, config))
@@ -133,7 +193,16 @@ class ShopAccess:
             'shopifyConfig': [{'shopifyConfigId': record_id, 'accessScopeEnumId': record.wanted}]})
 
 
-def shops_result(shops, records):
+def restore_value(entry):
+    """``(scope, left)`` from a saved record, for OmsModule.want: ``left`` are the scopes a rollback leaves (its
+    own, and the saved ``after``), in which the record may be restored."""
+    left = set([ROLLED_BACK_SCOPE])
+    if 'after' in entry:
+        left.add(effective_scope(entry['after']))
+    return saved_scope(entry), left
+
+
+def shops_result(shops, records, with_state=True):
     """The ``shops`` return value: each shop with its records' before and after scopes."""
     result = []
     for shop in shops:
@@ -141,7 +210,7 @@ def shops_result(shops, records):
             'shop_id': shop['shopId'],
             'name': shop.get('name'),
             'product_store_id': shop.get('productStoreId'),
-            'records': [dict(record.info, before=record.before, after=record.after)
+            'records': [dict(record.info, before=record.before, after=record.after, **(record.outcome() if with_state else {}))
                         for record in records if record.info['shop_id'] == shop['shopId']],
         })
     return result

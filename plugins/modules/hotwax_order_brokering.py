@@ -16,7 +16,10 @@ description:
     of the rollback runbook. With brokering off, new orders wait in the Brokering Queue and no brokered feeds go out.
   - Only stores whose setting differs are written; every write is read back. A store without the setting counts
     as enabled, which is how the OMS reads it.
-  - With O(restore), each store is put back to the C(before) value of an earlier run's result.
+  - With O(restore), each store is put back to the C(before) value of an earlier run's result, unless it changed
+    since (see O(force)).
+  - When a write fails or the OMS stops answering, the other stores are still done, and the module fails naming
+    what is not done and what is unknown; RV(done), RV(not_done) and RV(unknown) list every store, on success too.
 author:
   - hotwax.oms developers (@hotwax)
 extends_documentation_fragment:
@@ -41,6 +44,14 @@ options:
       - Mutually exclusive with O(enabled).
     type: list
     elements: dict
+  force:
+    description:
+      - With O(restore), also restore the records that changed since the rollback (see RV(drifted)).
+      - Without it, a restore puts a record back only while it holds its saved value (then nothing is written) or
+        a value the rollback leaves (brokering off, or the saved C(after)); any other record is left as it is, reported in
+        RV(drifted) and warned about.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -61,6 +72,38 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+done:
+  description:
+    - Labels of the records that needed a change and now hold the wanted value (read back; when the read-back
+      failed, those whose write the OMS answered with success). In check mode, the records that would change.
+  returned: always
+  type: list
+  elements: str
+  sample: ["product store STORE order brokering"]
+not_done:
+  description:
+    - Labels of the records known not to hold the wanted value, because the OMS refused the write, the write was
+      never sent (the OMS was gone), or the read-back shows another value. The module fails when this is not empty.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+unknown:
+  description:
+    - Labels of the records whose write got no answer and that could not be read back, so they may or may not hold
+      the wanted value. The module fails when this is not empty.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+drifted:
+  description:
+    - With O(restore), labels of the records left as they are because they changed since the rollback: they hold
+      neither their saved value nor a value the rollback leaves. Empty with O(force) or without O(restore).
+  returned: always
+  type: list
+  elements: str
+  sample: []
 product_stores:
   description: Each selected product store with its brokering setting before and after.
   returned: always
@@ -83,13 +126,24 @@ product_stores:
       description: Whether brokering is on after the task, as read back (in check mode, as it would be).
       type: bool
       sample: false
+    state:
+      description:
+        - V(unchanged), V(changed) (in check mode, would change), V(not_done), V(unknown) or V(drifted); see RV(done),
+          RV(not_done), RV(unknown) and RV(drifted).
+      type: str
+      sample: changed
+    error:
+      description: Why the record is not done or unknown.
+      type: str
+      returned: when the state is V(not_done) or V(unknown)
+      sample: "PUT /rest/s1/admin/productStores/STORE: HTTP 500"
 '''
 
 from operator import itemgetter
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule, saved_bool
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import (
-    STORE_SELECTION_SPEC, OrderBrokering, stores_result)
+    STORE_SELECTION_SPEC, OrderBrokering, restore_value, stores_result)
 
 
 def main():
@@ -97,7 +151,7 @@ def main():
         argument_spec=dict(STORE_SELECTION_SPEC,
                            product_store_ids=dict(type='list', elements='str', required=True),
                            enabled=dict(type='bool'),
-                           restore=dict(type='list', elements='dict')),
+                           restore=dict(type='list', elements='dict'), **FORCE_SPEC),
         mutually_exclusive=[('enabled', 'restore')],
         required_one_of=[('enabled', 'restore')],
         supports_check_mode=True)
@@ -106,7 +160,7 @@ def main():
 
     restore = module.params['restore']
     module.want(records, module.params['enabled'],
-                module.saved_values(restore, itemgetter('product_store_id'), saved_bool) if restore is not None else None)
+                module.saved_values(restore, itemgetter('product_store_id'), restore_value) if restore is not None else None)
 
     module.apply_and_exit(records, brokering.write, brokering.read_back, lambda: {'product_stores': stores_result(records)})
 

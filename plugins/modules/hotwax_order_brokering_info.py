@@ -74,7 +74,7 @@ from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import 
 def main():
     module = OmsModule(argument_spec=STORE_SELECTION_SPEC, supports_check_mode=True)
     records = module.call(OrderBrokering(module).read)
-    module.exit_json(changed=False, product_stores=stores_result(records))
+    module.exit_json(changed=False, product_stores=stores_result(records, with_state=False))
 
 
 if __name__ == '__main__':

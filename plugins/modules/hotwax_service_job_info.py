@@ -34,12 +34,12 @@ EXAMPLES = r'''
 
 - name: List the jobs that are running
   ansible.builtin.debug:
-    msg: "{{ jobs.service_jobs | rejectattr('before') | map(attribute='job_name') }}"
+    msg: "{{ jobs.service_jobs | rejectattr('paused_before') | map(attribute='job_name') }}"
 '''
 
 RETURN = r'''
 service_jobs:
-  description: Each selected job. C(before) and C(after) are both the setting it has now.
+  description: Each selected job. C(before) and C(after) are both the C(paused) value it has now.
   returned: always
   type: list
   elements: dict
@@ -47,19 +47,29 @@ service_jobs:
     job_name:
       description: The job name.
       type: str
-      sample: queue_ShopifyOrderSync_SHOP
+      sample: queue_ShopifyOrderSync_10010
     description:
       description: The job description.
       type: str
-      sample: Import new orders from Shopify shop SHOP
+      sample: Import new orders from Shopify shop 10000
     before:
-      description: Whether the job is paused.
-      type: bool
-      sample: false
+      description:
+        - The exact C(paused) value before the task, null when the job had none. A job runs when it is null or
+          V(N); any other value pauses it.
+      type: str
+      sample: N
     after:
-      description: The same as RV(service_jobs[].before).
+      description: The exact C(paused) value after the task, as read back (in check mode, as it would be).
+      type: str
+      sample: Y
+    paused_before:
+      description: Whether the job was paused before the task (what RV(service_jobs[].before) means).
       type: bool
       sample: false
+    paused_after:
+      description: Whether the job is paused after the task (what RV(service_jobs[].after) means).
+      type: bool
+      sample: true
 '''
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
@@ -71,7 +81,7 @@ def main():
     if all(module.params[option] is None for option in JOB_SELECTION_SPEC):
         module.params.update(shop_ids=['all'], product_store_ids=['all'])
     records = module.call(ServiceJobs(module).read)
-    module.exit_json(changed=False, service_jobs=jobs_result(records))
+    module.exit_json(changed=False, service_jobs=jobs_result(records, with_state=False))
 
 
 if __name__ == '__main__':

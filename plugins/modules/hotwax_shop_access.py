@@ -15,13 +15,20 @@ description:
   - Sets the access scope of Shopify shops in HotWax Commerce OMS, the first step of the rollback runbook.
     V(no_access) stops every call between the OMS and Shopify (order import, inventory push, fulfillment updates).
   - A shop's scope lives in two kinds of record, and both are set by default. C(remote) records are the
-    SystemMessageRemotes that current OMS services check; a remote belongs to a shop when its internal id is the
-    shop id, its remote id is the Shopify shop id, or its send URL holds the shop's myshopify domain.
+    SystemMessageRemotes that current OMS services check; a remote belongs to a shop when its C(internalId) is the
+    shop id with C(internalIdType) V(HOTWAX_SHOP_ID), its C(remoteId) is the Shopify shop id, or the host of its
+    C(sendUrl) is the shop's myshopify domain; never when its C(internalId) names another shop. A remote of another
+    system whose C(internalId) merely equals a shop id does not belong to it.
     C(config) records are the legacy ShopifyConfig rows that the OFBiz screen of the runbook edits.
+  - A remote of unknown ownership (tied to two shops, tied to one while its C(internalId) names another, or a
+    Shopify remote that no rule ties to any shop) is never written: it is returned in RV(ambiguous_remotes) and
+    warned about, so that a person decides.
   - Only records whose scope differs are written; every write is read back. A missing scope counts as
     V(SHOP_READ_ACCESS), which is how the OMS reads it; an empty scope is never written.
   - With O(restore), each record is put back to the C(before) value of an earlier run's result,
-    record by record, legacy enum ids included.
+    record by record, legacy enum ids included, unless it changed since (see O(force)).
+  - When a write fails or the OMS stops answering, the other records are still done, and the module fails naming
+    what is not done and what is unknown; RV(done), RV(not_done) and RV(unknown) list every record, on success too.
 author:
   - hotwax.oms developers (@hotwax)
 extends_documentation_fragment:
@@ -56,6 +63,14 @@ options:
       - Every listed shop must be among O(shop_ids). Mutually exclusive with O(access_scope).
     type: list
     elements: dict
+  force:
+    description:
+      - With O(restore), also restore the records that changed since the rollback (see RV(drifted)).
+      - Without it, a restore puts a record back only while it holds its saved value (then nothing is written) or
+        a value the rollback leaves (V(SHOP_NO_ACCESS), or the saved C(after)); any other record is left as it is, reported in
+        RV(drifted) and warned about.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -85,6 +100,62 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+done:
+  description:
+    - Labels of the records that needed a change and now hold the wanted value (read back; when the read-back
+      failed, those whose write the OMS answered with success). In check mode, the records that would change.
+  returned: always
+  type: list
+  elements: str
+  sample: ["shop SHOP remote SHOP_SHOPIFY_REMOTE", "shop SHOP config SHOP_CONFIG"]
+not_done:
+  description:
+    - Labels of the records known not to hold the wanted value, because the OMS refused the write, the write was
+      never sent (the OMS was gone), or the read-back shows another value. The module fails when this is not empty.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+unknown:
+  description:
+    - Labels of the records whose write got no answer and that could not be read back, so they may or may not hold
+      the wanted value. The module fails when this is not empty.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+drifted:
+  description:
+    - With O(restore), labels of the records left as they are because they changed since the rollback: they hold
+      neither their saved value nor a value the rollback leaves. Empty with O(force) or without O(restore).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+ambiguous_remotes:
+  description:
+    - Remotes of unknown ownership that touch the selected shops (with V(all), every one), left as they are.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The C(systemMessageRemoteId).
+      type: str
+      sample: SHOP_OLD_REMOTE
+    shop_ids:
+      description: The shops it is tied to or names.
+      type: list
+      elements: str
+      sample: [SHOP, SHOP_EU]
+    reason:
+      description: Why its owner is unknown.
+      type: str
+      sample: "its internalId names shop SHOP_EU, but it is tied to shop SHOP"
+    scope:
+      description: Its scope, untouched.
+      type: str
+      sample: SHOP_RW_ACCESS
 shops:
   description: Each selected shop with its records and their scope before and after.
   returned: always
@@ -128,13 +199,24 @@ shops:
           description: The scope read back after the task (in check mode, the scope it would have).
           type: str
           sample: SHOP_NO_ACCESS
+        state:
+          description:
+            - V(unchanged), V(changed) (in check mode, would change), V(not_done), V(unknown) or V(drifted); see RV(done),
+              RV(not_done), RV(unknown) and RV(drifted).
+          type: str
+          sample: changed
+        error:
+          description: Why the record is not done or unknown.
+          type: str
+          returned: when the state is V(not_done) or V(unknown)
+          sample: "PUT /rest/s1/oms/systemMessageRemotes/SHOP_SHOPIFY_REMOTE: HTTP 500"
 '''
 
 from operator import itemgetter
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
 from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
-    SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, saved_scope, scope_id, shops_result)
+    SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, restore_value, scope_id, shops_result)
 
 
 def main():
@@ -142,7 +224,7 @@ def main():
         argument_spec=dict(SHOP_SELECTION_SPEC,
                            shop_ids=dict(type='list', elements='str', required=True),
                            access_scope=dict(type='str', choices=SCOPE_CHOICES),
-                           restore=dict(type='list', elements='dict')),
+                           restore=dict(type='list', elements='dict'), **FORCE_SPEC),
         mutually_exclusive=[('access_scope', 'restore')],
         required_one_of=[('access_scope', 'restore')],
         supports_check_mode=True)
@@ -153,10 +235,11 @@ def main():
     if restore is not None:  # a missing scope restores as read access, what the OMS read it as
         saved_shops = module.saved_values(restore, itemgetter('shop_id'), itemgetter('records'))
         saved_records = [record for records in saved_shops.values() for record in records or []]
-        restore = module.saved_values(saved_records, itemgetter('target', 'id'), saved_scope)
+        restore = module.saved_values(saved_records, itemgetter('target', 'id'), restore_value)
     module.want(records, scope_id(module.params['access_scope']), restore)
 
-    module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {'shops': shops_result(shops, records)})
+    module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {
+        'shops': shops_result(shops, records), 'ambiguous_remotes': shop_access.ambiguous_remotes})
 
 
 if __name__ == '__main__':

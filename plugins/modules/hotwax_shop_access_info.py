@@ -51,6 +51,31 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ambiguous_remotes:
+  description:
+    - Remotes of unknown ownership that touch the selected shops (with V(all), every one); see
+      M(hotwax.oms.hotwax_shop_access). They belong to no shop's records.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The C(systemMessageRemoteId).
+      type: str
+      sample: SHOP_OLD_REMOTE
+    shop_ids:
+      description: The shops it is tied to or names.
+      type: list
+      elements: str
+      sample: [SHOP, SHOP_EU]
+    reason:
+      description: Why its owner is unknown.
+      type: str
+      sample: "tied to 2 shops (SHOP, SHOP_EU)"
+    scope:
+      description: Its scope.
+      type: str
+      sample: SHOP_RW_ACCESS
 shops:
   description: Each selected shop with its records. C(before) and C(after) are both the scope the record has now.
   returned: always
@@ -102,8 +127,10 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import SHOP
 
 def main():
     module = OmsModule(argument_spec=SHOP_SELECTION_SPEC, supports_check_mode=True)
-    shops, records = module.call(ShopAccess(module).read)
-    module.exit_json(changed=False, shops=shops_result(shops, records))
+    shop_access = ShopAccess(module)
+    shops, records = module.call(shop_access.read)
+    module.exit_json(changed=False, shops=shops_result(shops, records, with_state=False),
+                     ambiguous_remotes=shop_access.ambiguous_remotes)
 
 
 if __name__ == '__main__':

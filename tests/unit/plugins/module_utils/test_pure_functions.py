@@ -39,7 +39,9 @@ def test_list_rows_refuses_what_is_not_a_list_answer(body):
 
 
 @pytest.mark.parametrize('remote, belongs', [
-    ({'internalId': 'SHOP'}, True),
+    ({'internalId': 'SHOP', 'internalIdType': 'HOTWAX_SHOP_ID'}, True),
+    ({'internalId': 'SHOP'}, False),  # an untyped internalId (an SFTP or NetSuite remote) is no tie
+    ({'internalId': 'SHOP', 'internalIdType': 'NETSUITE_SUBSIDIARY_ID'}, False),
     ({'remoteId': '26064650298'}, True),
     ({'sendUrl': 'https://newera-stg.myshopify.com/admin/api/2024-01'}, True),
     ({'internalId': 'OTHER', 'remoteId': '1', 'sendUrl': 'https://other.myshopify.com'}, False),
@@ -47,6 +49,12 @@ def test_list_rows_refuses_what_is_not_a_list_answer(body):
 ])
 def test_remote_belongs_to_shop_by_any_of_three_rules(remote, belongs):
     assert remote_belongs_to(remote, SHOP) is belongs
+
+
+def test_a_remote_whose_internal_id_names_another_shop_never_belongs():
+    remote = {'internalId': 'OTHER', 'sendUrl': 'https://newera-stg.myshopify.com/admin', 'remoteId': '26064650298'}
+    assert remote_belongs_to(remote, SHOP, shop_ids={'SHOP', 'OTHER'}) is False
+    assert remote_belongs_to(remote, SHOP, shop_ids={'SHOP'}) is True  # OTHER is no shop: only the ties count
 
 
 @pytest.mark.parametrize('url', ['https://acme-newera-stg.myshopify.com/admin', 'https://newera-stg.myshopify.com.evil.io/x',

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure logic: the list walk against servers with each paging quirk, job paused values, remote ownership."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import PagingError, base_url, body_count, walk_pages
+from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import job_paused, restore_value, saved_paused
+from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import remote_owners
+
+
+class FakeServer:
+    """A list of ``rows`` rows served page by page, with the quirks of section 3, counting requests."""
+
+    def __init__(self, rows, default=100, state_total=True, honour_size=True, honour_index=True):
+        self.rows = [{'id': i} for i in range(rows)]
+        self.default, self.state_total = default, state_total
+        self.honour_size, self.honour_index = honour_size, honour_index
+        self.requests = 0
+
+    def fetch(self, index, size):
+        self.requests += 1
+        size = size if self.honour_size else self.default
+        index = index if self.honour_index else 0
+        return self.rows[index * size:(index + 1) * size], (len(self.rows) if self.state_total else None)
+
+
+@pytest.mark.parametrize('rows', [0, 1, 99, 100, 499, 500, 501, 1234])
+@pytest.mark.parametrize('state_total', [True, False])
+@pytest.mark.parametrize('honour_size', [True, False])
+def test_every_row_whatever_the_page_size_the_server_uses(rows, state_total, honour_size):
+    server = FakeServer(rows, state_total=state_total, honour_size=honour_size)
+    assert walk_pages(server.fetch, page_size=500) == server.rows
+
+
+@pytest.mark.parametrize('state_total', [True, False])
+def test_a_server_ignoring_page_index_fails_within_two_requests(state_total):
+    server = FakeServer(250, state_total=state_total, honour_size=False, honour_index=False)
+    with pytest.raises(PagingError, match='ignores pageIndex'):
+        walk_pages(server.fetch, page_size=500)
+    assert server.requests == 2
+
+
+def test_a_short_list_on_a_server_ignoring_page_index_is_complete():
+    server = FakeServer(40, state_total=False, honour_index=False)
+    assert walk_pages(server.fetch) == server.rows and server.requests == 1
+
+
+def test_a_list_that_never_ends_stops_at_the_cap():
+    def endless(index, size):
+        return [{'id': (index, i)} for i in range(size)], None
+    with pytest.raises(PagingError, match='after 5 pages'):
+        walk_pages(endless, page_size=100, max_pages=5)
+
+
+def test_rows_that_do_not_add_up_to_the_total_fail():
+    def lying(index, size):
+        return ([{'id': i} for i in range(size)] if index == 0 else []), 300  # a total it does not deliver
+    with pytest.raises(PagingError, match='only 100 of the 300 rows'):
+        walk_pages(lying, page_size=100)
+
+
+@pytest.mark.parametrize('body, count', [({'serviceJobList': [], 'serviceJobCount': 7}, 7),
+                                         ({'systemMessageRemoteList': [], 'systemMessageRemoteCount': '3'}, 3),
+                                         ({'serviceJobList': []}, None), ([], None)])
+def test_body_count(body, count):
+    assert body_count(body) == count
+
+
+@pytest.mark.parametrize('url', ['https://acme-maarg.hotwax.io', 'https://acme-maarg.hotwax.io/',
+                                 'https://acme-maarg.hotwax.io/rest/s1', 'https://acme-maarg.hotwax.io/rest/s1/'])
+def test_base_url_takes_the_rest_path_as_the_same_oms(url):
+    assert base_url(url) == 'https://acme-maarg.hotwax.io/rest/s1/'
+
+
+@pytest.mark.parametrize('raw, paused', [(None, False), ('', False), ('N', False), ('Y', True), ('S', True), ('T', True)])
+def test_any_paused_value_but_null_or_n_pauses(raw, paused):
+    assert job_paused(raw) is paused
+
+
+def test_restore_values_of_jobs_are_exact_and_never_empty():
+    assert saved_paused('S') == 'S' and saved_paused(None) == 'N' and saved_paused('') == 'N'
+    assert saved_paused(True) == 'Y' and saved_paused(False) == 'N'  # the 0.1.0 boolean shape
+    assert restore_value({'before': 'S', 'after': 'S'}) == ('S', {'Y', 'S'})
+    with pytest.raises(ValueError):
+        saved_paused(3)
+
+
+def test_remote_ownership_reports_what_it_cannot_decide():
+    shops = [{'shopId': 'A', 'shopifyShopId': '1', 'myshopifyDomain': 'a.myshopify.com'},
+             {'shopId': 'B', 'shopifyShopId': '2', 'myshopifyDomain': 'b.myshopify.com'}]
+    remotes = [
+        {'systemMessageRemoteId': 'R_A', 'internalId': 'A', 'internalIdType': 'HOTWAX_SHOP_ID'},
+        {'systemMessageRemoteId': 'R_TWO', 'remoteId': '1', 'sendUrl': 'https://b.myshopify.com/admin'},
+        {'systemMessageRemoteId': 'R_CLASH', 'internalId': 'A', 'sendUrl': 'https://b.myshopify.com/admin'},
+        {'systemMessageRemoteId': 'R_ORPHAN', 'sendUrl': 'https://gone.myshopify.com/admin'},
+        {'systemMessageRemoteId': 'R_SFTP', 'internalId': 'A', 'sendUrl': 'sftp://files.example.test'},
+        {'systemMessageRemoteId': 'R_FIRST', 'internalId': 'A', 'internalIdType': 'HOTWAX_SHOP_ID',
+         'sendUrl': 'https://b.myshopify.com/admin'},
+    ]
+    owner, ambiguous = remote_owners(remotes, shops)
+    assert owner == {'R_A': 'A', 'R_FIRST': 'A'}  # R_FIRST: its internalId names A, so B's domain does not claim it
+    assert dict((r['id'], r['shop_ids']) for r in ambiguous) == {'R_TWO': ['A', 'B'], 'R_CLASH': ['A', 'B'], 'R_ORPHAN': []}
