@@ -29,8 +29,9 @@ def unknown_variables_message(names, known=None, prefix='rollback_'):
     for name in sorted(set(names)):
         if name in known or name.startswith(INTERNAL_PREFIX) or not name.startswith(prefix):
             continue
-        close = difflib.get_close_matches(name, role_known, n=1, cutoff=0.6)
-        lines.append('%s%s' % (name, ' (did you mean %s?)' % close[0] if close else ''))
+        # compared without the shared prefix, which would make every name look close
+        close = difflib.get_close_matches(name[len(prefix):], [known_name[len(prefix):] for known_name in role_known], n=1, cutoff=0.6)
+        lines.append('%s%s' % (name, ' (did you mean %s%s?)' % (prefix, close[0]) if close else ''))
     if not lines:
         return ''
     return ('unknown role variable %s: the rollback role would ignore it and act on its defaults. Known: %s'

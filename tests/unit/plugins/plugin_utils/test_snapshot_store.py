@@ -1,0 +1,295 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The snapshot store's rules, one by one, on real files in a temporary folder."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import builtins
+import errno
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.hotwax.oms.plugins.plugin_utils import snapshot_store
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
+    SnapshotError, SnapshotLocked, SnapshotStore, load_for_restore, looks_rolled_back, mark_restored, merge_snapshots,
+    normalise_oms_url, parse_snapshot, probe_folder, resolve_folder, save_for_rollback, snapshot_of)
+
+URL = 'https://acme-maarg.hotwax.io'
+SHOPS = [{'shop_id': 'SHOP', 'name': 'Japan', 'product_store_id': 'STORE',
+          'records': [{'target': 'remote', 'id': 'R1', 'shop_id': 'SHOP', 'before': 'SHOP_RW_ACCESS', 'after': 'SHOP_RW_ACCESS'},
+                      {'target': 'config', 'id': 'C1', 'shop_id': 'SHOP', 'before': None, 'after': None}]}]
+STORES = [{'product_store_id': 'STORE', 'name': 'Store', 'before': True, 'after': True}]
+CLOSED_SHOPS = [{'shop_id': 'SHOP', 'records': [{'target': 'remote', 'id': 'R1', 'before': 'SHOP_NO_ACCESS'}]}]
+CLOSED_STORES = [{'product_store_id': 'STORE', 'before': False}]
+
+
+def fresh(shops=None, stores=None, url=URL, jobs=None):
+    return snapshot_of('prod', url, ['remote', 'config'], SHOPS if shops is None else shops,
+                       STORES if stores is None else stores, jobs or [])
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SnapshotStore(str(tmp_path / 'snaps'), 'prod', URL)
+
+
+def files(store):
+    return sorted(os.listdir(store.folder))
+
+
+@pytest.mark.parametrize('written', [
+    'https://acme-maarg.hotwax.io', 'https://acme-maarg.hotwax.io/', 'HTTPS://ACME-Maarg.hotwax.io',
+    'https://acme-maarg.hotwax.io:443', 'https://acme-maarg.hotwax.io/rest/s1', 'https://acme-maarg.hotwax.io/rest/s1/',
+    ' https://acme-maarg.hotwax.io// '])
+def test_one_oms_written_several_ways_is_one_identity(written):
+    assert normalise_oms_url(written) == URL
+
+
+@pytest.mark.parametrize('other', ['http://acme-maarg.hotwax.io', 'https://acme-maarg.hotwax.io:8443',
+                                   'https://acme-maarg-uat.hotwax.io', 'https://acme.hotwax.io'])
+def test_another_oms_is_another_identity(other):
+    assert normalise_oms_url(other) != URL
+
+
+def test_a_url_that_is_no_url_is_refused():
+    with pytest.raises(SnapshotError, match='hotwax_oms_url must be an http'):
+        normalise_oms_url('acme-maarg.hotwax.io')
+
+
+def test_folder_with_tilde_variables_and_relative_parts_is_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.setenv('SNAPS', 'kept')
+    assert resolve_folder('~/snaps') == str(tmp_path / 'home' / 'snaps')
+    assert resolve_folder('$HOME/$SNAPS/../x') == str(tmp_path / 'home' / 'x')
+    assert resolve_folder('rel/snaps', cwd=str(tmp_path)) == str(tmp_path / 'rel' / 'snaps')
+    with pytest.raises(SnapshotError, match='rollback_snapshot_dir is empty'):
+        resolve_folder('  ')
+
+
+def test_a_symlinked_folder_is_used_through_its_link(tmp_path):
+    real = tmp_path / 'real'
+    real.mkdir()
+    os.symlink(str(real), str(tmp_path / 'link'))
+    linked = SnapshotStore(str(tmp_path / 'link'), 'prod', URL)
+    linked.check_folder(create=True)
+    save_for_rollback(linked, fresh())
+    assert (real / 'prod.json').exists()
+    assert load_for_restore(SnapshotStore(str(real), 'prod', URL + '/'))['snapshot']['shops'][0]['shop_id'] == 'SHOP'
+
+
+def test_an_environment_name_that_cannot_name_a_file_is_refused(tmp_path):
+    for name in ('../prod', '', '.hidden', 'a/b'):
+        with pytest.raises(SnapshotError, match='cannot name a snapshot file'):
+            SnapshotStore(str(tmp_path), name, URL)
+
+
+def test_first_save_writes_0600_in_a_0700_folder_with_before_values_only(store):
+    store.check_folder(create=True)
+    saved = save_for_rollback(store, fresh())
+    assert saved['path'] == store.path and saved['kept_from'] is None and saved['moved'] == []
+    assert stat.S_IMODE(os.stat(store.folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+    on_disk = json.loads(open(store.path).read())
+    records = on_disk['shops'][0]['records']
+    assert [record['before'] for record in records] == ['SHOP_RW_ACCESS', None]
+    assert not any('after' in record for record in records) and 'after' not in on_disk['product_stores'][0]
+    assert on_disk['oms_url'] == URL and on_disk['restored'] is False and on_disk['already_rolled_back'] is False
+    assert files(store) == ['prod.json']  # no temporary file left behind
+
+
+def test_check_mode_save_writes_nothing_and_says_where(store):
+    saved = save_for_rollback(store, fresh(), check_mode=True)
+    assert saved['path'] == store.path
+    assert not os.path.exists(store.folder)
+
+
+def test_a_second_rollback_keeps_the_first_snapshot_and_adds_only_what_it_lacked(store):
+    store.check_folder(create=True)
+    first = save_for_rollback(store, fresh(stores=[]))['snapshot']
+    wider_shops = [dict(SHOPS[0], records=[dict(r, before='SHOP_NO_ACCESS') for r in SHOPS[0]['records']]),
+                   {'shop_id': 'OTHER', 'records': [{'target': 'remote', 'id': 'R9', 'before': 'SHOP_RW_ACCESS'}]}]
+    second = save_for_rollback(store, fresh(shops=wider_shops, stores=STORES))
+    assert second['kept_from'] == first['taken_at']
+    kept = json.loads(open(store.path).read())
+    assert kept['shops'][0]['records'] == first['shops'][0]['records']  # pre-incident values survive
+    assert kept['shops'][1]['shop_id'] == 'OTHER' and kept['product_stores'][0]['before'] is True
+    assert files(store) == ['prod.json']
+
+
+def test_a_restored_snapshot_becomes_history_and_a_fresh_one_is_taken(store):
+    store.check_folder(create=True)
+    first = save_for_rollback(store, fresh())['snapshot']
+    assert mark_restored(store, first['taken_at'], store.path, now='2026-12-01T10:00:00Z') == store.path
+    second = save_for_rollback(store, fresh())
+    assert second['moved'] == [[os.path.join(store.folder, 'prod.20261201T100000Z.restored.json'), 'restored']]
+    history = json.loads(open(second['moved'][0][0]).read())
+    assert history['restored'] is True and history['taken_at'] == first['taken_at']
+    assert second['warnings'] == []  # a restored snapshot is harmless
+    assert second['problem'] is None
+
+
+def test_history_is_never_overwritten_even_with_the_same_stamp(store):
+    store.check_folder(create=True)
+    for dummy in range(3):
+        taken = save_for_rollback(store, fresh())['snapshot']['taken_at']
+        mark_restored(store, taken, now='2026-12-01T10:00:00Z')
+    save_for_rollback(store, fresh())
+    assert files(store) == ['prod.20261201T100000Z.restored-2.json', 'prod.20261201T100000Z.restored-3.json',
+                            'prod.20261201T100000Z.restored.json', 'prod.json']
+
+
+def test_a_snapshot_of_another_oms_is_kept_aside_with_a_warning_and_its_restore_finds_it(store, tmp_path):
+    other = SnapshotStore(store.folder, 'prod', 'https://other-maarg.hotwax.io')
+    other.check_folder(create=True)
+    save_for_rollback(other, fresh(url='https://other-maarg.hotwax.io'))
+    saved = save_for_rollback(store, fresh())
+    assert saved['moved'][0][1] == 'other-oms' and saved['problem'] is None
+    assert 'open snapshot of another OMS (https://other-maarg.hotwax.io)' in saved['warnings'][0]
+    found = load_for_restore(other)
+    assert found['path'] == saved['moved'][0][0] and found['snapshot']['oms_url'] == 'https://other-maarg.hotwax.io'
+    assert load_for_restore(store)['path'] == store.path
+
+
+@pytest.mark.parametrize('content', ['', '{"shops": [', '[]', '{"shops": 3}', '{"oms_url": "https://acme-maarg.hotwax.io"}',
+                                     json.dumps(dict(fresh(), shops=[{'shop_id': 'S', 'records': [
+                                         {'target': 'remote', 'id': 'R', 'before': 'SHOP_EVERYTHING'}]}]))])
+def test_an_unusable_file_is_kept_aside_by_a_rollback_and_refused_by_a_restore(store, content):
+    store.check_folder(create=True)
+    with open(store.path, 'w') as handle:
+        handle.write(content)
+    with pytest.raises(SnapshotError, match='it was left as it is'):
+        load_for_restore(store)
+    assert open(store.path).read() == content
+    saved = save_for_rollback(store, fresh())
+    aside = saved['moved'][0][0]
+    assert aside.endswith('.unusable.json') and open(aside).read() == content
+    assert 'could not be used' in saved['problem'] and aside in saved['problem']
+
+
+def test_restore_without_any_snapshot_names_the_absolute_file_and_the_awx_way(store):
+    store.check_folder(create=True)
+    with pytest.raises(SnapshotError) as error:
+        load_for_restore(store)
+    assert 'No snapshot of prod in %s (%s does not exist)' % (store.folder, store.path) in str(error.value)
+    assert 'hotwax_oms_snapshots.prod as rollback_snapshot' in str(error.value)
+
+
+def test_restore_of_another_oms_snapshot_is_refused_with_advice(store):
+    other = SnapshotStore(store.folder, 'prod', 'https://other-maarg.hotwax.io')
+    other.check_folder(create=True)
+    save_for_rollback(other, fresh(url='https://other-maarg.hotwax.io'))
+    with pytest.raises(SnapshotError, match='holds a snapshot of https://other-maarg.hotwax.io, not of %s' % URL):
+        load_for_restore(store)
+
+
+def test_a_given_snapshot_is_validated_like_a_file(store):
+    snapshot = fresh()
+    assert load_for_restore(store, snapshot)['snapshot']['shops'] == snapshot['shops']
+    assert load_for_restore(store, json.dumps(snapshot))['path'] is None
+    with pytest.raises(SnapshotError, match='rollback_snapshot is not JSON'):
+        load_for_restore(store, '{"shops": [')
+    with pytest.raises(SnapshotError, match='rollback_snapshot is not a snapshot a rollback wrote: targets is missing'):
+        load_for_restore(store, dict((k, v) for k, v in snapshot.items() if k != 'targets'))
+    with pytest.raises(SnapshotError, match='rollback_snapshot was taken on https://other-maarg.hotwax.io'):
+        load_for_restore(store, fresh(url='https://other-maarg.hotwax.io'))
+
+
+def test_a_closed_oms_with_no_open_snapshot_is_marked_already_rolled_back(store):
+    store.check_folder(create=True)
+    saved = save_for_rollback(store, fresh(shops=CLOSED_SHOPS, stores=CLOSED_STORES))
+    assert saved['snapshot']['already_rolled_back'] is True
+    assert 'prod looks already rolled back' in saved['warnings'][0]
+    with pytest.raises(SnapshotError, match='already rolled back .*artifact of an AWX job'):
+        load_for_restore(store)
+    assert load_for_restore(store, force=True)['snapshot']['already_rolled_back'] is True
+
+
+def test_looks_rolled_back_needs_a_selection_and_counts_jobs_only_when_selected():
+    assert not looks_rolled_back(fresh(shops=[], stores=[]))
+    assert not looks_rolled_back(fresh(shops=CLOSED_SHOPS, stores=STORES))
+    running_job = [{'job_name': 'J', 'before': 'N'}]
+    closed = fresh(shops=CLOSED_SHOPS, stores=CLOSED_STORES, jobs=running_job)
+    assert looks_rolled_back(closed) and not looks_rolled_back(closed, jobs_selected=True)
+
+
+def test_merge_keeps_every_kept_value(store):
+    kept = fresh()
+    merged = merge_snapshots(kept, fresh(shops=CLOSED_SHOPS, stores=CLOSED_STORES))
+    assert merged['shops'][0]['records'] == kept['shops'][0]['records'] and merged['product_stores'] == kept['product_stores']
+
+
+def test_mark_restored_marks_only_the_snapshot_it_was_given(store):
+    store.check_folder(create=True)
+    taken = save_for_rollback(store, fresh())['snapshot']['taken_at']
+    assert mark_restored(store, 'another time') is None
+    assert json.loads(open(store.path).read())['restored'] is False
+    assert mark_restored(store, taken) == store.path
+    assert json.loads(open(store.path).read())['restored'] is True
+
+
+def test_the_lock_refuses_a_second_run_and_names_who_holds_it(store, monkeypatch):
+    store.check_folder(create=True)
+    holder = {'pid': 1, 'host': snapshot_store.socket.gethostname(), 'user': 'uid 0 (ops)', 'purpose': 'rollback',
+              'since': '2026-12-01T09:00:00Z'}
+    with open(store.lock_path, 'w') as handle:
+        json.dump(holder, handle)  # pid 1 is alive: a real run holds it
+    with pytest.raises(SnapshotLocked, match=r'another rollback of prod is running: uid 0 \(ops\) on .*pid 1, since '
+                                             r'2026-12-01T09:00:00Z \(lock %s\)' % store.lock_path):
+        store.lock('restore')
+
+
+def test_a_lock_of_a_run_that_died_is_taken_over_and_released(store):
+    store.check_folder(create=True)
+    dead = os.fork()
+    if dead == 0:
+        os._exit(0)
+    os.waitpid(dead, 0)
+    with open(store.lock_path, 'w') as handle:
+        json.dump({'pid': dead, 'host': snapshot_store.socket.gethostname(), 'purpose': 'rollback'}, handle)
+    assert 'ended without releasing it (pid %d' % dead in store.lock('rollback')
+    assert store.lock('rollback') is None  # the same run may take it again
+    assert store.unlock() and not os.path.exists(store.lock_path)
+
+
+def test_an_unreadable_snapshot_is_an_error_that_names_uid_and_mode(store, monkeypatch):
+    store.check_folder(create=True)
+    save_for_rollback(store, fresh())
+    real_open = builtins.open
+
+    def refuse(path, *args, **kwargs):
+        if path == store.path:
+            raise IOError(errno.EACCES, 'Permission denied')
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, 'open', refuse)
+    with pytest.raises(SnapshotError, match=r'uid \d+ \(.*\) cannot read the snapshot %s \(owner uid \d+, mode 0600\): '
+                                            r'Permission denied' % store.path):
+        save_for_rollback(store, fresh())
+
+
+def test_an_unwritable_folder_is_named_before_anything_else(tmp_path, monkeypatch):
+    blocked = tmp_path / 'file'
+    blocked.write_text('not a folder')
+    with pytest.raises(SnapshotError, match='is not a folder'):
+        SnapshotStore(str(blocked), 'prod', URL).check_folder(create=True)
+    monkeypatch.setattr(snapshot_store.os, 'access', lambda path, mode: False)
+    with pytest.raises(SnapshotError, match=r'cannot create the snapshot folder .*: .* is not writable \(owner uid'):
+        SnapshotStore(str(tmp_path / 'new' / 'snaps'), 'prod', URL).check_folder(create=False)
+
+
+def test_probe_writes_and_removes_a_file(store):
+    assert probe_folder(store) == store.folder
+    assert files(store) == []
+
+
+def test_parse_snapshot_accepts_a_0_1_0_snapshot():
+    old = {'environment': 'prod', 'oms_url': URL, 'taken_at': 't', 'restored': False, 'targets': ['remote'],
+           'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'before': 'SHOP_RW_ACCESS',
+                                                    'after': 'SHOP_RW_ACCESS'}]}],
+           'product_stores': [{'product_store_id': 'STORE', 'before': True, 'after': True}], 'service_jobs': []}
+    assert parse_snapshot(json.dumps(old), 'old.json')['shops'][0]['records'][0]['before'] == 'SHOP_RW_ACCESS'

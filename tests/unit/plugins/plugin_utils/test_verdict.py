@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The verdict counts a record as closed only when a read-back says so."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import known_variables, unknown_variables_message
+from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import judge
+
+SELECTION = {
+    'shops': [{'shop_id': 'S%d' % n, 'records': [{'target': 'remote', 'id': 'R%d' % n, 'before': 'SHOP_RW_ACCESS'}]}
+              for n in range(15)],
+    'product_stores': [{'product_store_id': 'STORE', 'before': True}],
+    'service_jobs': [],
+}
+
+
+def closed_step(open_ids=(), missing_ids=()):
+    return {'shops': [{'shop_id': 'S%d' % n, 'records': [
+        {'target': 'remote', 'id': 'R%d' % n, 'before': 'SHOP_RW_ACCESS',
+         'after': 'SHOP_RW_ACCESS' if n in open_ids else 'SHOP_NO_ACCESS'}]} for n in range(15) if n not in missing_ids]}
+
+
+def stopped():
+    return {'product_stores': [{'product_store_id': 'STORE', 'before': True, 'after': False}]}
+
+
+def test_everything_read_back_closed_is_ok():
+    report = judge('rollback', 'prod', SELECTION, {'records': closed_step(), 'stores': stopped()})
+    assert report['ok'] and report['problems'] == []
+    assert report['msg'] == ['Shopify access closed on 15 of 15 access-scope records', 'Order brokering stopped in 1 of 1 product stores']
+
+
+def test_open_records_are_named_exactly_and_long_lists_are_capped():
+    report = judge('rollback', 'prod', SELECTION, {'records': closed_step(open_ids=range(12)), 'stores': stopped()})
+    assert not report['ok']
+    assert report['records']['open'] == ['shop S%d remote R%d' % (n, n) for n in range(12)]
+    assert report['records']['done'] == ['shop S%d remote R%d' % (n, n) for n in range(12, 15)]
+    assert report['problems'] == ['still open: 12 of 15 access-scope records: %s ... and 2 more'
+                                  % ', '.join('shop S%d remote R%d' % (n, n) for n in range(10))]
+
+
+def test_a_step_that_never_answered_leaves_every_record_unknown_never_closed():
+    report = judge('rollback', 'prod', SELECTION, {'records': {'msg': 'GET shops: cannot reach the OMS'}, 'stores': None})
+    assert not report['ok']
+    assert len(report['records']['unknown']) == 15 and report['records']['done'] == []
+    assert report['stores']['unknown'] == ['store STORE']
+    assert report['problems'][0] == 'access-scope record: GET shops: cannot reach the OMS'
+
+
+def test_records_a_module_names_unknown_or_that_it_left_out_are_unknown():
+    step = closed_step(missing_ids=[3])
+    step['unknown'] = ['shop S4 remote R4']
+    report = judge('rollback', 'prod', SELECTION, {'records': step, 'stores': stopped()})
+    assert report['records']['unknown'] == ['shop S3 remote R3', 'shop S4 remote R4']
+
+
+def test_already_closed_records_are_counted():
+    selection = dict(SELECTION, shops=[{'shop_id': 'S0', 'records': [{'target': 'remote', 'id': 'R0', 'before': 'SHOP_NO_ACCESS'}]}])
+    report = judge('rollback', 'prod', selection, {'records': closed_step(), 'stores': stopped()})
+    assert report['msg'][0] == 'Shopify access closed on 1 of 1 access-scope records (1 already closed before)'
+
+
+def test_restore_compares_with_the_snapshot_value_as_the_server_reads_it():
+    selection = {'shops': [{'shop_id': 'S', 'records': [{'target': 'config', 'id': 'C', 'before': None},
+                                                        {'target': 'remote', 'id': 'R', 'before': 'SHOP_READ_WRITE_ACCESS'}]}],
+                 'product_stores': [], 'service_jobs': [{'job_name': 'J', 'before': 'S'}]}
+    steps = {'records': {'shops': [{'shop_id': 'S', 'records': [
+        {'target': 'config', 'id': 'C', 'after': 'SHOP_READ_ACCESS'}, {'target': 'remote', 'id': 'R', 'after': 'SHOP_RW_ACCESS'}]}]},
+        'jobs': {'service_jobs': [{'job_name': 'J', 'after': 'S'}]}}
+    report = judge('restore', 'prod', selection, steps)
+    assert report['records']['done'] == ['shop S config C'] and report['records']['open'] == ['shop S remote R']
+    assert report['jobs']['done'] == ['job J']
+    assert report['problems'][0].startswith('not put back: 1 of 2 access-scope records')
+
+
+def test_drifted_records_are_named_and_not_failures():
+    selection = {'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'before': 'SHOP_RW_ACCESS'}]}]}
+    steps = {'records': {'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'after': 'SHOP_READ_ACCESS'}]}],
+                         'drifted': [{'target': 'remote', 'id': 'R'}]}}
+    report = judge('restore', 'prod', selection, steps)
+    assert report['ok'] and report['records']['drifted'] == ['shop S remote R']
+    assert 'Left as changed since the rollback' in report['msg'][1] and 'rollback_restore_force=true' in report['msg'][1]
+
+
+def test_check_mode_reports_what_would_be_done_and_never_fails_on_open_records():
+    report = judge('rollback', 'prod', SELECTION, {'records': closed_step(open_ids=[1]), 'stores': stopped()}, check_mode=True)
+    assert report['ok'] and report['msg'][0] == 'Shopify access would be closed on 14 of 15 access-scope records'
+
+
+def test_unknown_role_variables_name_the_closest_known_one():
+    known = known_variables()
+    assert 'rollback_shop_ids' in known and 'rollback_snapshot' in known
+    message = unknown_variables_message(['rollback_shopids', 'rollback_pausejobs', 'rollback_shop_ids', 'rollback__access',
+                                         'rollback_zzz'])
+    assert message.startswith('unknown role variable rollback_pausejobs (did you mean rollback_pause_jobs?); '
+                              'rollback_shopids (did you mean rollback_shop_ids?); rollback_zzz:')
+    assert unknown_variables_message(['rollback_shop_ids', 'rollback__verdict']) == ''
