@@ -285,6 +285,11 @@ def time_to_safe(log, started_at, latency_ms):
     return round(max(times) + latency_ms / 1000.0 - started_at, 3) if times else None
 
 
+def first_request(log, started_at):
+    """The process start offset: seconds from the start of the command to its first request (None without one)."""
+    return round(log[0]['time'] - started_at, 3) if log else None
+
+
 def timeline(log, started_at):
     """Consecutive requests of one kind as ``[kind, first s, last s, count]``, times from the start of the command.
 
@@ -399,7 +404,8 @@ def measure(kind, emulator, inventory, logs_dir, name, workdir):
     log = emulator.requests()
     after = emulator.state()
     return {'returncode': returncode, 'wall_s': round(seconds, 3), 'cpu_s': round(cpu, 3),
-            'time_to_safe_s': time_to_safe(log, started_at, emulator.latency_ms), 'timeline': timeline(log, started_at),
+            'time_to_safe_s': time_to_safe(log, started_at, emulator.latency_ms),
+            'first_request_s': first_request(log, started_at), 'timeline': timeline(log, started_at),
             'counts': count_requests(log), 'page_sizes': asked_page_sizes(log, list_rows(before)),
             'changed': changed_records(before, after), 'log': str(log_path), 'before': before, 'after': after}
 
@@ -511,6 +517,7 @@ def summarize(name, shops, stores, latency_ms, reps, floor_reps):
             'wall_s_all': [rep['wall_s'] for rep in results],
             'cpu_s': median(rep['cpu_s'] for rep in results),
             'time_to_safe_s': median(rep['time_to_safe_s'] for rep in results),
+            'first_request_s': median(rep['first_request_s'] for rep in results),
             'changed_records': len(result['changed']),
             'requests': result['counts'],
             'page_sizes': result['page_sizes'],
