@@ -2,12 +2,13 @@
 
 import json
 
-from tests.helpers import play, playbook
+from tests.helpers import play, playbook, remote_owners
 
 SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyProductUpdates_SHOP'}
 INTAKE_JOB = 'consume_ShopifyOrders_SQS'  # serves every shop: selected only with shop_ids: [all]
-BROKERING_JOB = 'brokering_OrderRoutingGroup_10001'
+BROKERING_JOB = 'Order_Routing_Group_10001'
 PAUSED_BEFORE = 'poll_ShopifyBulkImport_SHOP'
+TEMPLATES = {'queue_ShopifyOrderSync', 'sync_ShopifyProductUpdates'}  # never selected by shop
 
 
 def paused_jobs(oms):
@@ -25,8 +26,10 @@ def test_pause_by_shop_and_store_selects_the_documented_jobs(demo_oms, run_playb
     assert run.returncode == 0, run.output
     jobs = run.result('pause')['service_jobs']
     assert set(job['job_name'] for job in jobs) == SHOP_JOBS | {BROKERING_JOB}
-    assert all(job['before'] is False and job['after'] is True for job in jobs)
-    assert paused_jobs(demo_oms) == SHOP_JOBS | {BROKERING_JOB, PAUSED_BEFORE}
+    assert all(job['before'] == 'N' and job['after'] == 'Y' for job in jobs)
+    assert all(job['paused_before'] is False and job['paused_after'] is True for job in jobs)
+    assert 'queue_ShopifyOrderSync' not in set(job['job_name'] for job in jobs)  # the template serves no shop
+    assert paused_jobs(demo_oms) == SHOP_JOBS | {BROKERING_JOB, PAUSED_BEFORE} | TEMPLATES  # the templates were paused already
     assert 'service job queue_ShopifyOrderSync_SHOP paused' in run.output
 
 
@@ -54,10 +57,12 @@ def test_check_mode_and_second_run_write_nothing(fleet_oms, run_playbook):
     assert check.returncode == 0, check.output
     assert fleet_oms.writes() == [] and fleet_oms.state() == before
     predicted = check.result('pause')['service_jobs']
-    assert len(predicted) > 100 and all(job['after'] is True for job in predicted)
+    assert len(predicted) > 100 and all(job['paused_after'] is True for job in predicted)
 
     assert run_playbook(play(fleet_oms, pause_all)).returncode == 0
-    assert all(before['jobs'][job['job_name']] == 'Y' or job['job_name'] in paused_jobs(fleet_oms) for job in predicted)
+    assert all(job['paused_after'] is True for job in predicted)
+    assert all(job['job_name'] in paused_jobs(fleet_oms) or before['jobs'][job['job_name']] not in (None, 'N')
+               for job in predicted)
     fleet_oms.clear_requests()
     again = run_playbook(play(fleet_oms, pause_all))
     assert again.returncode == 0 and again.result('pause')['changed'] is False
@@ -102,7 +107,7 @@ def test_role_pauses_jobs_and_restore_keeps_a_paused_job_paused(demo_oms, run_pl
     assert run.returncode == 0, run.output
     assert SHOP_JOBS | {BROKERING_JOB, INTAKE_JOB} <= paused_jobs(demo_oms)
     snapshot = json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
-    assert dict((job['job_name'], job['before']) for job in snapshot['service_jobs'])['queue_ShopifyOrderSync_SHOP'] is True
+    assert dict((job['job_name'], job['before']) for job in snapshot['service_jobs'])['queue_ShopifyOrderSync_SHOP'] == 'Y'
 
     run = playbook(run_playbook, 'restore', hosts)
     assert run.returncode == 0, run.output
@@ -117,3 +122,66 @@ def test_second_rollback_adds_jobs_to_a_kept_snapshot(demo_oms, run_playbook, in
     assert playbook(run_playbook, 'restore', hosts).returncode == 0
     state = demo_oms.state()
     assert state['jobs'] == before and state['stores']['STORE'] == 'Y'
+
+
+def test_shop_jobs_are_chosen_by_parameters_not_names(fleet_oms, run_playbook):
+    """queue_ShopifyOrderSync_10005 serves FLEET_SHOP_005 (its remote parameter), whatever its name says."""
+    remote = fleet_oms.query("SELECT parameterValue FROM ServiceJobParameter WHERE jobName = 'queue_ShopifyOrderSync_10005'")
+    shop = [shop_id for remote_id, shops in remote_owners(fleet_oms).items() if remote_id == remote[0]['parameterValue']
+            for shop_id in shops][0]
+    run = run_playbook(play(fleet_oms, """
+- name: info
+  hotwax.oms.hotwax_service_job_info:
+    shop_ids: [%s]
+""" % shop))
+    assert run.returncode == 0, run.output
+    names = set(job['job_name'] for job in run.result('info')['service_jobs'])
+    assert 'queue_ShopifyOrderSync_10005' in names
+    assert not any(name in ('queue_ShopifyOrderSync', 'sync_ShopifyProductUpdates', INTAKE_JOB) for name in names)
+    # every chosen job names this shop or one of its remotes
+    for name in names:
+        values = set(row['parameterValue'] for row in fleet_oms.query(
+            'SELECT parameterValue FROM ServiceJobParameter WHERE jobName = ?', (name,)))
+        owned = set(rid for rid, shops in remote_owners(fleet_oms).items() if shop in shops)
+        assert values & (owned | {shop}), name
+    bare = fleet_oms.query("SELECT jobName FROM ServiceJob WHERE listParameters = 'N'")
+    assert bare  # some list rows carry no parameters: they are read by name
+    assert any(entry['path'].startswith('/rest/s1/admin/serviceJobs/') for entry in fleet_oms.requests())
+
+
+def test_an_oms_without_order_routing_finds_no_schedules_and_warns(demo_oms, run_playbook):
+    demo_oms.configure(order_routing=False)
+    run = run_playbook(play(demo_oms, """
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [SHOP]
+    product_store_ids: [STORE]
+    paused: true
+"""))
+    assert run.returncode == 0, run.output
+    result = run.result('pause')
+    assert set(job['job_name'] for job in result['service_jobs']) == SHOP_JOBS
+    assert any('no order routing' in warning and '404' in warning for warning in result['warnings'])
+
+
+def test_an_unusual_paused_value_is_kept_and_restored_exactly(demo_oms, run_playbook):
+    demo_oms.query("UPDATE ServiceJob SET paused = 'S' WHERE jobName = 'queue_ShopifyOrderSync_SHOP'")
+    demo_oms.query("UPDATE ServiceJob SET paused = NULL WHERE jobName = 'sync_ShopifyProductUpdates_SHOP'")
+    run = run_playbook(play(demo_oms, """
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [SHOP]
+    paused: true
+  register: paused
+- name: restore
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [SHOP]
+    restore: "{{ paused.service_jobs }}"
+"""))
+    assert run.returncode == 0, run.output
+    jobs = dict((job['job_name'], job) for job in run.result('pause')['service_jobs'])
+    assert (jobs['queue_ShopifyOrderSync_SHOP']['before'], jobs['queue_ShopifyOrderSync_SHOP']['state']) == ('S', 'unchanged')
+    assert jobs['sync_ShopifyProductUpdates_SHOP']['before'] is None and jobs['sync_ShopifyProductUpdates_SHOP']['after'] == 'Y'
+    state = demo_oms.state()['jobs']
+    assert state['queue_ShopifyOrderSync_SHOP'] == 'S'  # a paused job stays paused, with its own value
+    assert state['sync_ShopifyProductUpdates_SHOP'] == 'N'  # a null before restores as N, never an empty value
