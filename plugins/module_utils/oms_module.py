@@ -32,6 +32,7 @@ ALL = 'all'
 KNOWN_IDS_SHOWN = 20  # list the known ids in an error only when a reader can take them in
 LABELS_SHOWN = 5  # records named in a failure message or warning; the return values list every one
 RECORD_ERROR_LIMIT = 200
+MESSAGE_ERROR_LIMIT = 100  # per record in a failure message; the record's own error holds RECORD_ERROR_LIMIT
 
 # Record.state, also returned per record and as the lists done / not_done / unknown / drifted.
 UNCHANGED = 'unchanged'  # already held the wanted value (or nothing was wanted of it)
@@ -231,8 +232,11 @@ class OmsModule(AnsibleModule):
 
     @staticmethod
     def _failure_message(pending, read_error):
-        not_done = ['%s (%s)' % (record.label, record.error) for record in pending if record.state == NOT_DONE]
-        unknown = ['%s (%s)' % (record.label, record.error) for record in pending if record.state == UNKNOWN]
+        def labelled(record):
+            error = record.error or ''
+            return '%s (%s)' % (record.label, error if len(error) <= MESSAGE_ERROR_LIMIT else error[:MESSAGE_ERROR_LIMIT] + '...')
+        not_done = [labelled(record) for record in pending if record.state == NOT_DONE]
+        unknown = [labelled(record) for record in pending if record.state == UNKNOWN]
         done = [record for record in pending if record.state == CHANGED]
         parts = ['%d of %d records that needed a change were not changed' % (len(not_done) + len(unknown), len(pending))]
         if read_error:
