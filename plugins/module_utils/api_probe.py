@@ -122,10 +122,7 @@ def _paging(client, path, params, first, total):
     rows = first['rows']
     if not rows or (total is not None and total < 2):
         return dict(checked=False, reason='fewer than 2 rows: nothing to page through')
-    if len(rows) > 1:
-        ignores_size = True  # asked for one row, got more: the server pages at its own size (handled by the client)
-    else:
-        ignores_size = False
+    ignores_size = len(rows) > 1  # asked for one row, got more: the server pages at its own size (the client copes)
     try:
         second = _raw_page(client, path, dict(params or {}, pageSize=1, pageIndex=1))['rows']
     except OmsApiError as exc:
