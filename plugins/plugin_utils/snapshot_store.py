@@ -177,7 +177,7 @@ def snapshot_of(environment, oms_url, targets, shops, product_stores, service_jo
                   for shop in shops or []],
         'product_stores': [dict(product_store_id=store['product_store_id'], name=store.get('name'), before=store['before'])
                            for store in product_stores or []],
-        'service_jobs': [dict(dict((k, v) for k, v in job.items() if k != 'after'), before=job.get('before'))
+        'service_jobs': [dict(job_name=job['job_name'], description=job.get('description'), before=job.get('before'))
                          for job in service_jobs or []],
     }
 
@@ -442,7 +442,7 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
     else:
         snapshot = fresh
         if state != 'missing':
-            why = {'restored': 'restored', 'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
+            why = 'restored' if (current or {}).get('restored') else {'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
             stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
             aside = store.move_aside(why, stamp) if not check_mode else '%s (kept aside as %s)' % (store.path, why)
             result['moved'].append([aside, why])

@@ -89,8 +89,6 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
             # the step ended before it could say anything about its records: every one of them is unknown
             problems.append('%s: %s' % (kind.noun, _short(step['msg'])))
         answered = dict((kind.key(row), row) for row in kind.rows(step))
-        drifted = set(_drifted_keys(step))
-        unknown_labels = set((step or {}).get('unknown') or [])  # a module names what it sent but could not read back
         done, still, unknown, left, already = [], [], [], [], []
         for row in rows:
             label = kind.label(row)
@@ -99,9 +97,10 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
             wanted_done = (_rolled_back(kind, after) if mode == 'rollback' else _same(kind, after, row.get('before')))
             if mode == 'rollback' and _rolled_back(kind, row.get('before')):
                 already.append(label)
-            if kind.key(row) in drifted:
+            # a module says per record whether it could not tell (unknown) or left it alone on purpose (drifted)
+            if seen is not None and seen.get('state') == 'drifted':
                 left.append(label)
-            elif seen is None or seen.get('state') == 'unknown' or label in unknown_labels:
+            elif seen is None or seen.get('state') == 'unknown':
                 unknown.append(label)
             elif wanted_done:
                 done.append(label)
@@ -128,17 +127,6 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
 def _short(text, limit=400):
     text = ' '.join(str(text).split())
     return text if len(text) <= limit else text[:limit] + '...'
-
-
-def _drifted_keys(step):
-    """Keys of the records a restore step left alone because they changed since the rollback."""
-    keys = []
-    for entry in (step or {}).get('drifted') or []:
-        if isinstance(entry, dict):
-            keys.append((entry.get('target'), entry.get('id')) if 'target' in entry else entry.get('product_store_id') or entry.get('job_name'))
-        else:
-            keys.append(entry)
-    return keys
 
 
 PHRASES = {  # (done, would be done in check mode)

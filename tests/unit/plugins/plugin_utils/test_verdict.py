@@ -52,7 +52,7 @@ def test_a_step_that_never_answered_leaves_every_record_unknown_never_closed():
 
 def test_records_a_module_names_unknown_or_that_it_left_out_are_unknown():
     step = closed_step(missing_ids=[3])
-    step['unknown'] = ['shop S4 remote R4']
+    step['shops'][3]['records'][0]['state'] = 'unknown'  # shop S4: S3 is left out
     report = judge('rollback', 'prod', SELECTION, {'records': step, 'stores': stopped()})
     assert report['records']['unknown'] == ['shop S3 remote R3', 'shop S4 remote R4']
 
@@ -78,8 +78,8 @@ def test_restore_compares_with_the_snapshot_value_as_the_server_reads_it():
 
 def test_drifted_records_are_named_and_not_failures():
     selection = {'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'before': 'SHOP_RW_ACCESS'}]}]}
-    steps = {'records': {'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'after': 'SHOP_READ_ACCESS'}]}],
-                         'drifted': [{'target': 'remote', 'id': 'R'}]}}
+    steps = {'records': {'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'after': 'SHOP_READ_ACCESS',
+                                                                 'state': 'drifted'}]}]}}
     report = judge('restore', 'prod', selection, steps)
     assert report['ok'] and report['records']['drifted'] == ['shop S remote R']
     assert 'Left as changed since the rollback' in report['msg'][1] and 'rollback_restore_force=true' in report['msg'][1]
