@@ -8,7 +8,7 @@
 #   importer       galaxy-importer on the tarball `ansible-galaxy collection build` makes
 #   docs           antsibull-docs lint-collection-docs --plugin-docs, antsibull-changelog lint
 #   ee             ansible-builder create with execution-environment.yml
-#   action-group   meta/runtime.yml's action group `hotwax` lists exactly the modules in plugins/modules/
+#   action-group   meta/runtime.yml's action group `hotwax` lists exactly the modules that talk to the OMS
 #
 # Run by `make gates` (and `make test`, after pytest). It prepares what it needs itself, idempotently: the .venv
 # (`make setup`), a venv for the newest ansible-core, links to the interpreters, ansible-test's pip bootstrap, and a
@@ -288,7 +288,9 @@ group = (runtime.get('action_groups') or {}).get('hotwax')
 if not isinstance(group, list):
     sys.exit("meta/runtime.yml has no action group 'hotwax' (a list of modules)")
 listed = [entry.split('.')[-1] if isinstance(entry, str) else entry for entry in group]
-modules = sorted(p.stem for p in (root / 'plugins' / 'modules').glob('*.py') if p.stem != '__init__')
+# Controller-side actions (a module doc beside an action plugin of the same name) take no connection options.
+controller = set(p.stem for p in (root / 'plugins' / 'action').glob('*.py'))
+modules = sorted(p.stem for p in (root / 'plugins' / 'modules').glob('*.py') if p.stem != '__init__' and p.stem not in controller)
 problems = []
 missing = sorted(set(modules) - set(listed))
 extra = sorted(str(e) for e in set(map(str, listed)) - set(modules))

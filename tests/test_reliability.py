@@ -353,13 +353,13 @@ def test_snapshot_is_0600_and_replaced_by_rename_never_rewritten_in_place(demo_o
 
 def test_a_snapshot_write_cut_off_midway_leaves_the_old_file_intact(emulator_server, run_playbook, inventory, tmp_path):
     """A real cut-off: the run may write at most 256 KiB per file (RLIMIT_FSIZE, as a full disk does), the new
-    snapshot of a 500-shop OMS is larger, so its write stops part-way with EFBIG."""
-    emulator_server.reset(build_fleet_seed(500, 4))
+    snapshot of a 1500-shop OMS is larger, so its write stops part-way with EFBIG."""
+    emulator_server.reset(build_fleet_seed(1500, 4))
     hosts_file = inventory(prod=emulator_server)
     snapshot = snapshot_path(tmp_path)
     snapshot.parent.mkdir(mode=0o700)
     # The snapshot of an earlier, restored incident: the next rollback replaces it with a fresh one.
-    old = json.dumps({'environment': 'prod', 'restored': True, 'targets': ['remote', 'config'],
+    old = json.dumps({'environment': 'prod', 'oms_url': emulator_server.url, 'restored': True, 'targets': ['remote', 'config'],
                       'shops': [], 'product_stores': [], 'taken_at': 'earlier'}, indent=2)
     snapshot.write_text(old)
     snapshot.chmod(0o600)

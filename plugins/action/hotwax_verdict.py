@@ -63,9 +63,9 @@ class ActionModule(ActionBase):
             what_now = ('Run the rollback again once the OMS answers: the snapshot is kept, and a second rollback adds to it.'
                         if args['mode'] == 'rollback' else 'Run the restore again once the cause is fixed: the snapshot stays open.')
             # Said by the task that fails the play, once; this result keeps every list for whoever registered it.
-            result['failure'] = '%s on %s: %s. %s' % (
+            result['failure'] = '%s on %s: %s %s' % (
                 'Rollback not complete' if args['mode'] == 'rollback' else 'Restore not complete',
-                args['environment'], '; '.join(report['problems']), what_now)
+                args['environment'], '; '.join(problem.rstrip('.') for problem in report['problems']) + '.', what_now)
         return result
 
     @staticmethod

@@ -98,8 +98,8 @@ unknown:
   sample: []
 drifted:
   description:
-    - With O(restore), labels of the records left as they are because they changed since the rollback: they hold
-      neither their saved value nor a value the rollback leaves. Empty with O(force) or without O(restore).
+    - With O(restore), labels of the records left as they are because they changed since the rollback (they hold
+      neither their saved value nor a value the rollback leaves). Empty with O(force) or without O(restore).
   returned: always
   type: list
   elements: str

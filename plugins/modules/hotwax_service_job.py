@@ -23,7 +23,7 @@ description:
     (a job that had none to V(N), never an empty value), unless it changed since (see O(force)). The 0.1.0 result,
     with C(before) true or false, is accepted too.
   - A brokering schedule is the job named on a routing group (C(jobName)), or in its schedule. An OMS without the
-    order-routing component (it answers 404) has no schedules: that is a warning, not an error. A selection of
+    order-routing component (it answers 404) has no schedules; that is a warning, not an error. A selection of
     product stores that finds no schedule is warned about as well.
   - When a write fails or the OMS stops answering, the other jobs are still done, and the module fails naming
     what is not done and what is unknown; RV(done), RV(not_done) and RV(unknown) list every job, on success too.
@@ -111,8 +111,8 @@ unknown:
   sample: []
 drifted:
   description:
-    - With O(restore), labels of the records left as they are because they changed since the rollback: they hold
-      neither their saved value nor a value the rollback leaves. Empty with O(force) or without O(restore).
+    - With O(restore), labels of the records left as they are because they changed since the rollback (they hold
+      neither their saved value nor a value the rollback leaves). Empty with O(force) or without O(restore).
   returned: always
   type: list
   elements: str

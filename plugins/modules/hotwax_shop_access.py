@@ -21,7 +21,7 @@ description:
     system whose C(internalId) merely equals a shop id does not belong to it.
     C(config) records are the legacy ShopifyConfig rows that the OFBiz screen of the runbook edits.
   - A remote of unknown ownership (tied to two shops, tied to one while its C(internalId) names another, or a
-    Shopify remote that no rule ties to any shop) is never written: it is returned in RV(ambiguous_remotes) and
+    Shopify remote that no rule ties to any shop) is never written; it is returned in RV(ambiguous_remotes) and
     warned about, so that a person decides.
   - Only records whose scope differs are written; every write is read back. A missing scope counts as
     V(SHOP_READ_ACCESS), which is how the OMS reads it; an empty scope is never written.
@@ -126,8 +126,8 @@ unknown:
   sample: []
 drifted:
   description:
-    - With O(restore), labels of the records left as they are because they changed since the rollback: they hold
-      neither their saved value nor a value the rollback leaves. Empty with O(force) or without O(restore).
+    - With O(restore), labels of the records left as they are because they changed since the rollback (they hold
+      neither their saved value nor a value the rollback leaves). Empty with O(force) or without O(restore).
   returned: always
   type: list
   elements: str

@@ -16,7 +16,7 @@ description:
     file per environment, C(<folder>/<environment>.json), mode 0600 in a 0700 folder, written atomically, without
     secrets.
   - A snapshot is open from the rollback that takes it until a restore puts its values back; it is then marked
-    restored and kept as history. An open snapshot is never overwritten: a second rollback keeps it and adds only the
+    restored and kept as history. An open snapshot is never overwritten; a second rollback keeps it and adds only the
     records it lacks. A restored snapshot, an open snapshot of another OMS and an unusable file are renamed aside
     (C(<environment>.<stamp>.<why>.json)) before a new snapshot is saved. The collection deletes no snapshot.
   - An environment is identified by its normalised OMS URL (scheme and host in lower case, no default port, no

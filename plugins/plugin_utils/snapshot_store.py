@@ -381,8 +381,12 @@ class SnapshotStore:
 
     # ---- writing
 
-    def write(self, snapshot, path=None):
-        """Write atomically: a 0600 temporary file in the same folder, flushed, then renamed over."""
+    def write(self, snapshot, path=None, before_replace=None):
+        """Write atomically: a 0600 temporary file in the same folder, flushed, then renamed over.
+
+        ``before_replace`` runs once the new file is safely on disk and before it takes its place (to move the old
+        one aside), so a write that fails part-way (a full disk) leaves every file as it was.
+        """
         path = path or self.path
         descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % self.environment, suffix='.tmp', dir=self.folder)
         try:
@@ -392,6 +396,8 @@ class SnapshotStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(temporary, 0o600)
+            if before_replace:
+                before_replace()
             os.rename(temporary, path)
         except BaseException:
             self._remove(temporary)
@@ -399,16 +405,21 @@ class SnapshotStore:
         self._sync_folder()
         return path
 
-    def move_aside(self, why, stamp=None):
-        """Rename ``<environment>.json`` to ``<environment>.<stamp>.<why>.json``; return the new path. Never deletes."""
+    def aside_path(self, why, stamp=None):
+        """A free name to keep ``<environment>.json`` under: ``<environment>.<stamp>.<why>.json``."""
         stamp = re.sub(r'[^0-9TZ]', '', stamp or utc_now())
         target = os.path.join(self.folder, '%s.%s.%s.json' % (self.environment, stamp, why))
         number = 1
         while os.path.exists(target):
             number += 1
             target = os.path.join(self.folder, '%s.%s.%s-%d.json' % (self.environment, stamp, why, number))
+        return target
+
+    def move_aside(self, target):
+        """Rename ``<environment>.json`` to ``target`` (see aside_path). Never deletes."""
+        if os.path.exists(target):
+            raise SnapshotError('will not replace %s while keeping %s aside' % (target, self.path))
         os.rename(self.path, target)
-        self._sync_folder()
         return target
 
     def _sync_folder(self):
@@ -436,6 +447,7 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
     """
     state, current, problem = store.read_current()
     result = dict(path=store.path, kept_from=None, moved=[], warnings=[], problem=None)
+    move_aside = None
     if state == 'open':
         snapshot = merge_snapshots(current, fresh)
         result['kept_from'] = current.get('taken_at')
@@ -444,8 +456,9 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
         if state != 'missing':
             why = 'restored' if (current or {}).get('restored') else {'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
             stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
-            aside = store.move_aside(why, stamp) if not check_mode else '%s (kept aside as %s)' % (store.path, why)
+            aside = store.aside_path(why, stamp)
             result['moved'].append([aside, why])
+            move_aside = lambda: store.move_aside(aside)  # noqa: E731  # only once the new snapshot is on disk
             if state == 'other_oms' and not current.get('restored'):
                 result['warnings'].append('%s held an open snapshot of another OMS (%s), not of %s; it was kept at %s for '
                                           'that OMS\'s restore' % (store.path, current.get('oms_url'), store.oms_url, aside))
@@ -460,7 +473,7 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
                 'snapshot of the first rollback may be on another controller or in the artifact of an AWX job'
                 % (store.environment, store.folder))
     if not check_mode:
-        store.write(snapshot)
+        store.write(snapshot, before_replace=move_aside)
     result['snapshot'] = snapshot
     return result
 
