@@ -72,6 +72,16 @@ def test_a_restore_job_fed_only_the_rollback_jobs_artifact_puts_everything_back(
     assert fleet_oms.writes() == []
 
 
+def test_a_workflow_restore_node_takes_the_artifact_it_is_passed(demo_oms, tmp_path):
+    before = normal(demo_oms.state())
+    rollback = run_job(private_data_dir(tmp_path, 'rollback-node', demo_oms, 'rollback'))
+    assert rollback.rc == 0, rollback.stdout.read()
+    passed_on = artifact_data(rollback)  # what AWX gives the next workflow node as extra vars
+    restore = run_job(private_data_dir(tmp_path, 'restore-node', demo_oms, 'restore', extravars=passed_on))
+    assert restore.rc == 0, restore.stdout.read()
+    assert normal(demo_oms.state()) == before
+
+
 def test_a_restore_job_without_the_artifact_says_how_to_give_it(demo_oms, tmp_path):
     restore = run_job(private_data_dir(tmp_path, 'restore-job', demo_oms, 'restore'))
     assert restore.rc != 0

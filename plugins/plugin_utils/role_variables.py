@@ -14,6 +14,7 @@ import yaml
 
 ARGUMENT_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'rollback', 'meta', 'argument_specs.yml')
 INTERNAL_PREFIX = 'rollback__'  # what the role itself registers
+SET_BY_THE_ROLE = ('rollback_snapshot_file',)  # what it sets for the tasks after it
 
 
 def known_variables(path=ARGUMENT_SPECS):
@@ -27,7 +28,7 @@ def unknown_variables_message(names, known=None, prefix='rollback_'):
     role_known = [name for name in known if name.startswith(prefix)]
     lines = []
     for name in sorted(set(names)):
-        if name in known or name.startswith(INTERNAL_PREFIX) or not name.startswith(prefix):
+        if name in known or name in SET_BY_THE_ROLE or name.startswith(INTERNAL_PREFIX) or not name.startswith(prefix):
             continue
         # compared without the shared prefix, which would make every name look close
         close = difflib.get_close_matches(name[len(prefix):], [known_name[len(prefix):] for known_name in role_known], n=1, cutoff=0.6)
