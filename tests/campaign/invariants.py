@@ -1,0 +1,268 @@
+"""The invariants the campaign checks after every action (docs/reliability.md, "Randomized campaign").
+
+Each check reads the truth from the emulator (its tables, its request log) and the snapshot folder, never
+from what the collection says about itself, and raises AssertionError with what broke.
+"""
+
+import json
+import os
+import stat
+
+from tests.helpers import remote_owners
+
+CLOSED = 'SHOP_NO_ACCESS'
+EMPTY_SCOPE_MEANS = 'SHOP_READ_ACCESS'
+ROLLBACK_VERDICT = 'Verify every selected record is closed'
+RESTORE_VERDICT = 'Verify every record is back'
+FAIL_TASKS = ('Fail unless every selected record is closed', 'Fail unless every record is back')
+TABLES = {  # table: (primary key columns, the one field a rollback or restore may change)
+    'ProductStore': (('productStoreId',), 'enableBrokering'),
+    'ShopifyShop': (('shopId',), None),
+    'ShopifyConfig': (('shopifyConfigId',), 'accessScopeEnumId'),
+    'SystemMessageRemote': (('systemMessageRemoteId',), 'accessScopeEnumId'),
+    'ServiceJob': (('jobName',), 'paused'),
+    'ServiceJobParameter': (('jobName', 'parameterName'), None),
+    'OrderRoutingGroup': (('routingGroupId',), None),
+    'Enumeration': (('enumId',), None),
+    'UserAccount': (('username',), None),
+}
+
+
+def dump(emu):
+    """Every row of every OMS table, keyed by primary key, without lastUpdatedStamp (a write of the same value)."""
+    tables = {}
+    for table, (keys, dummy) in TABLES.items():
+        rows = {}
+        for row in emu.query('SELECT * FROM %s' % table):
+            row.pop('lastUpdatedStamp', None)
+            rows[tuple(row[key] for key in keys)] = row
+        tables[table] = rows
+    return tables
+
+
+def paused(value):
+    """A job runs when paused is null or N (oms-api.md section 7)."""
+    return value not in (None, 'N')
+
+
+class Truth:
+    """What the scenario selects and what the OMS held before the incident, computed from the world itself."""
+
+    def __init__(self, emu, world, role_vars):
+        self.initial = dump(emu)
+        all_shops = set(shop.id for shop in world.shops)
+        shops = role_vars['rollback_shop_ids']
+        self.shops = all_shops if shops == ['all'] else set(shops)
+        stores = role_vars['rollback_product_store_ids']
+        self.stores = set(store[0] for store in world.stores) if stores == ['all'] else set(stores)
+        targets = role_vars['rollback_targets']
+        self.records = set()
+        if 'config' in targets:
+            self.records |= set(('config', row['shopifyConfigId']) for row in self.initial['ShopifyConfig'].values()
+                                if row['shopId'] in self.shops)
+        if 'remote' in targets:
+            self.records |= set(('remote', remote_id) for remote_id, owners in remote_owners(emu).items() if owners & self.shops)
+        # Jobs a rollback must pause, and those it may: the intake of every shop is paused only when every shop is
+        # selected (whether a list naming each shop counts as that is the role's choice); routing schedules are
+        # found through the order-routing component, so without it they may stay as they are.
+        self.jobs, self.jobs_allowed = set(), set()
+        if role_vars['rollback_pause_jobs']:
+            routing = dict(world.switches).get('order_routing', True)
+            for job, (kind, owner) in world.job_owners().items():
+                if (kind == 'shop' and owner in self.shops) or (kind == 'store' and owner in self.stores and routing):
+                    self.jobs.add(job)
+                if (kind == 'shop' and owner in self.shops) or (kind == 'store' and owner in self.stores) or \
+                        (kind == 'all' and (shops == ['all'] or self.shops == all_shops)):
+                    self.jobs_allowed.add(job)
+
+    def initial_scope(self, record):
+        target, record_id = record
+        table = 'ShopifyConfig' if target == 'config' else 'SystemMessageRemote'
+        return self.initial[table][(record_id,)]['accessScopeEnumId']
+
+    def initial_brokering(self, store):
+        return self.initial['ProductStore'][(store,)]['enableBrokering']
+
+    def initial_paused(self, job):
+        return self.initial['ServiceJob'][(job,)]['paused']
+
+
+def scopes_now(emu):
+    state = emu.state()
+    now = dict((('remote', key), value) for key, value in state['remotes'].items())
+    now.update((('config', key), value) for shop in state['shops'].values() for key, value in shop['configs'].items())
+    return now, state['stores'], state['jobs']
+
+
+# --- nothing outside the selection, and no other field, ever changes; no row is created or deleted -----------
+
+def check_only_selection_changed(truth, emu):
+    now = dump(emu)
+    allowed_rows = {'ShopifyConfig': set(key for target, key in truth.records if target == 'config'),
+                    'SystemMessageRemote': set(key for target, key in truth.records if target == 'remote'),
+                    'ProductStore': truth.stores, 'ServiceJob': truth.jobs_allowed}
+    for table, (dummy, field) in TABLES.items():
+        before, after = truth.initial[table], now[table]
+        assert set(after) == set(before), '%s rows created %s / deleted %s' % (
+            table, sorted(set(after) - set(before)), sorted(set(before) - set(after)))
+        for key, row in after.items():
+            changed = sorted(name for name in row if row[name] != before[key].get(name))
+            if not changed:
+                continue
+            assert changed == [field], '%s %s: fields %s changed (only %s may)' % (table, key, changed, field)
+            assert key[0] in allowed_rows[table], '%s %s is outside the selection but changed %s: %r -> %r' % (
+                table, key[0], field, before[key][field], row[field])
+            assert row[field] in _allowed_values(table, before[key][field]), '%s %s: %s became %r (before %r)' % (
+                table, key[0], field, row[field], before[key][field])
+
+
+def _allowed_values(table, initial):
+    """A changed value is the rolled-back one, or the one from before the incident (a missing one as the OMS reads it)."""
+    if table == 'ProductStore':
+        return ('N', initial, 'Y' if initial is None else initial)
+    if table == 'ServiceJob':
+        return ('Y', initial, 'N' if initial is None else initial)
+    return (CLOSED, initial, EMPTY_SCOPE_MEANS if initial is None else initial)
+
+
+# --- the verdict names exactly what is not done ---------------------------------------------------------------
+
+def _labels_to_keys(labels):
+    """'shop SH1 remote RM2' -> ('remote', 'RM2'); 'store ST0' -> 'ST0'; 'job X' -> 'X'."""
+    keys = set()
+    for label in labels:
+        words = label.split(' ')
+        keys.add((words[2], words[3]) if words[0] == 'shop' else words[1])
+    return keys
+
+
+def verdict_of(results, task):
+    matches = [entry for entry in results if entry['task'].split(' : ')[-1] == task and entry['status'] == 'ok']
+    return matches[-1]['result'] if matches else None
+
+
+def check_verdict(kind_name, verdict, selected, done_now, allowed=None):
+    """The verdict of one kind against the emulator: ``done_now`` is the set of selected keys that hold what was wanted.
+
+    ``allowed``: the verdict may select more than ``selected``, up to these (jobs the role may or may not choose).
+    """
+    report = verdict.get(kind_name)
+    if not selected:
+        return
+    assert report is not None, 'the verdict says nothing of %d selected %s' % (len(selected), kind_name)
+    done, still = _labels_to_keys(report['done']), _labels_to_keys(report['open'])
+    unsure = _labels_to_keys(report['unknown']) | _labels_to_keys(report.get('drifted') or [])
+    listed = done | still | unsure
+    assert report['selected'] == len(listed), 'the verdict selected %d %s but lists %d' % (
+        report['selected'], kind_name, len(listed))
+    assert selected <= listed <= (allowed or selected), 'the verdict is about %s %s, the selection is %s' % (
+        kind_name, sorted(listed), sorted(selected) if allowed is None else '%s (and perhaps %s)' % (
+            sorted(selected), sorted(allowed - selected)))
+    selected = listed
+    assert done <= done_now, 'the verdict calls %s done, but the OMS does not hold it' % sorted(done - done_now)
+    assert not (still & done_now), 'the verdict calls %s open, but the OMS holds it done' % sorted(still & done_now)
+    missed = (selected - done_now) - still - unsure
+    assert not missed, '%s are not done, and the verdict does not name them (open %s, unknown %s)' % (
+        sorted(missed), sorted(still), sorted(unsure))
+
+
+def check_run_outcome(truth, emu, command, run, results, writes):
+    """A finished (not killed) rollback or restore: exit 0 means done; a failure names exactly what is not done."""
+    task = ROLLBACK_VERDICT if command == 'rollback' else RESTORE_VERDICT
+    verdict = verdict_of(results, task)
+    if verdict is None:
+        # It stopped before its verdict: only a run that never wrote may do that (a failed read, no snapshot).
+        assert run.returncode != 0, '%s exited 0 without a verdict' % command
+        assert not writes, '%s stopped before its verdict after %d writes' % (command, len(writes))
+        return
+    scopes, stores, jobs = scopes_now(emu)
+    if command == 'rollback':
+        records_done = set(record for record in truth.records if scopes[record] == CLOSED)
+        stores_done = set(store for store in truth.stores if stores[store] == 'N')
+        jobs_done = set(job for job in truth.jobs_allowed if paused(jobs[job]))
+    else:
+        records_done = set(record for record in truth.records if _scope_back(scopes[record], truth.initial_scope(record)))
+        stores_done = set(store for store in truth.stores if (stores[store] != 'N') == (truth.initial_brokering(store) != 'N'))
+        jobs_done = set(job for job in truth.jobs_allowed if _paused_back(jobs[job], truth.initial_paused(job)))
+    check_verdict('records', verdict, truth.records, records_done)
+    check_verdict('stores', verdict, truth.stores, stores_done)
+    if truth.jobs:
+        check_verdict('jobs', verdict, truth.jobs, jobs_done, truth.jobs_allowed)
+    complete = records_done == truth.records and stores_done == truth.stores
+    if run.returncode == 0:
+        assert verdict['ok'], '%s exited 0 but its verdict is not ok: %s' % (command, verdict.get('problems'))
+        assert complete, '%s exited 0, but not done: records %s, stores %s' % (
+            command, sorted(truth.records - records_done), sorted(truth.stores - stores_done))
+        if command == 'restore':
+            assert truth.jobs <= jobs_done, 'restore exited 0, but jobs not back: %s' % sorted(truth.jobs - jobs_done)
+    else:
+        assert not verdict['ok'], '%s failed though its verdict is ok' % command
+        failed = [entry for entry in results if entry['status'] == 'failed']
+        assert [entry['task'].split(' : ')[-1] for entry in failed] in ([FAIL_TASKS[0]], [FAIL_TASKS[1]]), \
+            'the play failed in %s, not once in its final task' % [entry['task'] for entry in failed]
+        assert failed[0]['result']['msg'] == verdict['failure']
+
+
+def _scope_back(now, initial):
+    return now == initial or (initial is None and now == EMPTY_SCOPE_MEANS)
+
+
+def _paused_back(now, initial):
+    return now == initial or (initial is None and now == 'N')
+
+
+# --- the snapshot ---------------------------------------------------------------------------------------------
+
+def check_snapshots(truth, folder, environment):
+    """Every snapshot file is valid JSON and 0600 in a 0700 folder; the open one holds the pre-incident values."""
+    if not os.path.isdir(folder):
+        return
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, 'snapshot folder mode %o' % os.stat(folder).st_mode
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith('.json'):
+            continue
+        path = os.path.join(folder, name)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, '%s has mode %o' % (name, stat.S_IMODE(os.stat(path).st_mode))
+        with open(path) as handle:
+            snapshot = json.load(handle)  # raises on a torn file
+        if name == environment + '.json' and not snapshot.get('restored'):
+            check_snapshot_values(truth, snapshot, name)
+
+
+def check_snapshot_values(truth, snapshot, name):
+    records = dict(((record['target'], record['id']), record.get('before'))
+                   for shop in snapshot['shops'] for record in shop.get('records') or [])
+    assert set(records) == truth.records, '%s records %s, the selection %s' % (name, sorted(records), sorted(truth.records))
+    wrong = dict((key, value) for key, value in records.items() if value != truth.initial_scope(key))
+    assert not wrong, '%s holds %s, not the values from before the incident %s' % (
+        name, wrong, dict((key, truth.initial_scope(key)) for key in wrong))
+    stores = dict((store['product_store_id'], store['before']) for store in snapshot['product_stores'])
+    assert set(stores) == truth.stores, '%s stores %s, the selection %s' % (name, sorted(stores), sorted(truth.stores))
+    wrong = dict((key, value) for key, value in stores.items() if value != (truth.initial_brokering(key) != 'N'))
+    assert not wrong, '%s holds brokering %s, not the values from before the incident' % (name, wrong)
+    for job in snapshot.get('service_jobs') or []:
+        assert job['job_name'] in truth.jobs_allowed, '%s holds job %s, outside the selection' % (name, job['job_name'])
+        before, initial = job.get('before'), truth.initial_paused(job['job_name'])
+        assert before == initial or before is paused(initial), '%s holds job %s paused=%r, before the incident %r' % (
+            name, job['job_name'], before, initial)
+
+
+def folder_contents(folder):
+    """{name: bytes} of the snapshot folder, to prove check mode leaves it as it was."""
+    if not os.path.isdir(folder):
+        return None
+    contents = {}
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), 'rb') as handle:
+            contents[name] = handle.read()
+    return contents
+
+
+# --- secrets --------------------------------------------------------------------------------------------------
+
+def check_no_secret(emu, folder, *texts):
+    text = ''.join(texts)
+    for contents in (folder_contents(folder) or {}).values():
+        text += contents.decode('utf-8', 'replace')
+    leaked = [secret for secret in emu.secrets() if secret in text]
+    assert not leaked, '%d secrets leaked (%s...)' % (len(leaked), leaked[0][:12])
