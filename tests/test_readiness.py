@@ -171,8 +171,8 @@ def test_open_snapshot_and_unwritable_folder_and_unreachable_url(run_playbook, d
     assert uat['report']['where_it_stands']['snapshot_path'] == str(folder / 'uat.json')
     dev = _verdict(run, 'dev')
     # the store's status refuses the folder before its write probe runs: a file stands where a folder must be
-    assert dev['line'].startswith('not ready: snapshot folder: ') and str(blocker) in dev['line'], dev['line']
-    assert 'Not a directory' in dev['line'], dev['line']
+    assert dev['line'].startswith('not ready: the snapshot folder is not writable: ') and str(blocker) in dev['line'], dev['line']
+    assert 'is a file, not a folder' in dev['line'], dev['line']
     assert not os.path.isdir(str(blocker))
     gone = _verdict(run, 'gone')
     assert gone['line'].startswith('not ready: cannot reach the OMS'), gone['line']

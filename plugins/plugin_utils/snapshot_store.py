@@ -256,6 +256,9 @@ class SnapshotStore:
         parent = self.folder
         while not os.path.exists(parent):
             parent = os.path.dirname(parent)
+        if not os.path.isdir(parent):
+            raise SnapshotError('the snapshot folder %s cannot be created: %s is a file, not a folder; set '
+                                'rollback_snapshot_dir to a folder' % (self.folder, parent))
         if not os.access(parent, os.W_OK | os.X_OK):
             raise SnapshotError('%s cannot create the snapshot folder %s: %s is not writable (%s); set rollback_snapshot_dir '
                                 'to a folder this user can write' % (_who(), self.folder, parent, _describe(parent)))
@@ -335,7 +338,7 @@ class SnapshotStore:
             with open(self.path, 'rb') as handle:
                 text = handle.read()
         except IOError as exc:
-            if exc.errno == errno.ENOENT:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):  # no file, or no folder yet (the folder check says why)
                 return 'missing', None, None
             raise SnapshotError('%s cannot read the snapshot %s (%s): %s. It may hold the way back, so nothing was done'
                                 % (_who(), self.path, _describe(self.path), exc.strerror))
