@@ -256,9 +256,8 @@ print((data.get("dependencies") or {}).get("python") or "")' "$ROOT/meta/executi
         note "meta/execution-environment.yml must name the Python requirements file (found '$requirements')"
         return 1
     fi
-    rm -rf "$EE_CONTEXT"
-    "$VENV/bin/ansible-builder" create --file execution-environment.yml --context "$EE_CONTEXT" \
-        --output-filename Containerfile || return 1
+    # The documented command: build the tarball under the name execution-environment.yml expects, then the context.
+    make --no-print-directory -C "$ROOT" ee >/dev/null || return 1
     [ -s "$EE_CONTEXT/Containerfile" ] && [ -s "$EE_CONTEXT/_build/collections/hotwax-oms.tar.gz" ] || {
         note "the build context lacks the Containerfile or the collection tarball"
         return 1
@@ -266,7 +265,7 @@ print((data.get("dependencies") or {}).get("python") or "")' "$ROOT/meta/executi
     # What the image build does next: install the collection, then collect its Python requirements.
     local introspected=$BUILD/ee-introspect
     rm -rf "$introspected"
-    "$VENV/bin/ansible-galaxy" collection install -p "$introspected" "$EE_CONTEXT/_build/collections/hotwax-oms.tar.gz" \
+    "$VENV/bin/ansible-galaxy" collection install --force -p "$introspected" "$EE_CONTEXT/_build/collections/hotwax-oms.tar.gz" \
         >/dev/null || return 1
     "$VENV/bin/ansible-builder" introspect "$introspected" | tee "$BUILD/ee-introspect.txt"
     grep -q 'requests.*# from collection hotwax.oms' "$BUILD/ee-introspect.txt" || {

@@ -106,7 +106,7 @@ def awx_extra_vars(kind, inputs, private_dir):
 
 
 def test_awx_credential_types_inject_exactly_the_role_connection_variables():
-    types, _ = awx_docs()
+    types, dummy = awx_docs()
     assert [kind['name'] for kind in types] == ['HotWax OMS (token)', 'HotWax OMS (username and password)']
     role_vars = role_connection_variables()
     assert role_vars == {'hotwax_oms_url', 'hotwax_oms_token', 'hotwax_oms_username', 'hotwax_oms_password',

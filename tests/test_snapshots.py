@@ -64,6 +64,7 @@ def test_one_oms_written_two_ways_is_one_environment(demo_oms, run_playbook, hos
 
 def test_a_second_operator_is_warned_and_their_snapshot_is_not_restored_unless_forced(demo_oms, run_playbook, hosts, tmp_path):
     before = normal(demo_oms.state())
+
     def laptop(name):  # hosts() writes one inventory file: write it anew before each run
         return hosts(prod=token_vars(demo_oms, rollback_snapshot_dir=str(tmp_path / name)))
 

@@ -75,7 +75,7 @@ class ActionModule(ActionBase):
             return ['From the snapshot %s taken at %s' % (path or 'given as rollback_snapshot', args['snapshot_taken_at'])]
         if check_mode:
             return ['The snapshot would be saved at %s' % path]
-        lines = ['Snapshot of the state before: %s%s' % (path, ' (kept from the rollback at %s)' % args['kept_from']
-                                                          if args['kept_from'] else '')]
+        kept = ' (kept from the rollback at %s)' % args['kept_from'] if args['kept_from'] else ''
+        lines = ['Snapshot of the state before: %s%s' % (path, kept)]
         lines.append('To put it all back: ansible-playbook hotwax.oms.restore -i <inventory> -l %s' % args['environment'])
         return lines

@@ -120,8 +120,8 @@ def _unmendable(error, pool):
             return None  # reported as a certificate failure, with ca_path advice, by the caller
         if 'WRONG_VERSION_NUMBER' in str(error) or 'record layer failure' in str(error):
             return 'the server speaks plain HTTP, not HTTPS: use http:// in oms_url'
-    if (isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http'
-            and _speaks_tls(pool.host, pool.port)):
+    plain_http = isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http'
+    if plain_http and _speaks_tls(pool.host, pool.port):
         return 'the server speaks HTTPS on this port: use https:// in oms_url'
     return None
 

@@ -101,9 +101,9 @@ class ServiceJobs:
         owner, dummy = remote_owners(self.client.get_all(REMOTES_PATH), shops)
         shopify_ids = dict((shop.get('shopifyShopId'), shop['shopId']) for shop in shops if shop.get('shopifyShopId'))
         template_services = set(jobs[name].get('serviceName') for name in SHOP_JOB_TEMPLATES if name in jobs) - set([None])
+        clone_prefixes = tuple(template + '_' for template in SHOP_JOB_TEMPLATES)
         clones = [job for name, job in jobs.items() if name not in SHOP_JOB_TEMPLATES and (
-            name.startswith(tuple(template + '_' for template in SHOP_JOB_TEMPLATES))
-            or job.get('serviceName') in template_services)]
+            name.startswith(clone_prefixes) or job.get('serviceName') in template_services)]
         # A list row without parameters is read by name; the template itself (no parameters) serves no shop.
         bare = [job['jobName'] for job in clones if job_parameters(job) is None]
         for name, (detail, error) in zip(bare, self.client.map_parallel(

@@ -77,8 +77,8 @@ def remote_belongs_to(remote, shop, shop_ids=()):
 
 def looks_like_shopify(remote):
     """A remote typed or addressed as a Shopify connection."""
-    return (remote.get('internalIdType') == SHOP_ID_TYPE or remote.get('remoteIdType') == SHOPIFY_ID_TYPE
-            or _host(remote.get('sendUrl')).endswith('.myshopify.com'))
+    typed = remote.get('internalIdType') == SHOP_ID_TYPE or remote.get('remoteIdType') == SHOPIFY_ID_TYPE
+    return typed or _host(remote.get('sendUrl')).endswith('.myshopify.com')
 
 
 def _host(url):
@@ -148,9 +148,9 @@ class ShopAccess:
                                   if self.shop_ids is None or selected.intersection(remote['shop_ids'])]
         records = self._records(shops, remotes if 'remote' in self.targets else [], owner)
         if warn and self.ambiguous_remotes:
+            labels = ['%s (%s)' % (r['id'], r['reason']) for r in self.ambiguous_remotes]
             self.module.warn('%d remotes of unknown ownership were left as they are (see ambiguous_remotes): %s' % (
-                len(self.ambiguous_remotes), listing(['%s (%s)' % (r['id'], r['reason']) for r in self.ambiguous_remotes],
-                                                      '; ', LABELS_SHOWN)))
+                len(self.ambiguous_remotes), listing(labels, '; ', LABELS_SHOWN)))
         if warn and 'remote' in self.targets:
             lonely = [shop_id for shop_id in selected if shop_id not in owner.values()]
             if lonely:

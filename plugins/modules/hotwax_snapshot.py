@@ -27,11 +27,15 @@ author:
   - hotwax.oms developers (@hotwax)
 attributes:
   check_mode:
+    description: Can run in check mode and return what would be done.
     support: full
     details: Writes nothing, takes no lock, and says where the snapshot would be saved.
   diff_mode:
+    description: Returns no diff.
     support: none
   platform:
+    description: Runs on the controller (an action plugin), like the modules with C(ansible_connection=local).
+    support: full
     platforms: posix
 options:
   operation:

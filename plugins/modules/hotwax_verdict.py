@@ -20,11 +20,15 @@ author:
   - hotwax.oms developers (@hotwax)
 attributes:
   check_mode:
+    description: Can run in check mode and return what would be done.
     support: full
     details: Judges the predicted values; records are never reported open in check mode.
   diff_mode:
+    description: Returns no diff.
     support: none
   platform:
+    description: Runs on the controller (an action plugin), like the modules with C(ansible_connection=local).
+    support: full
     platforms: posix
 options:
   mode:

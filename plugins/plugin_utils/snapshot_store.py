@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import datetime
 import errno
+import functools
 import getpass
 import json
 import os
@@ -461,7 +462,7 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
             stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
             aside = store.aside_path(why, stamp)
             result['moved'].append([aside, why])
-            move_aside = lambda: store.move_aside(aside)  # noqa: E731  # only once the new snapshot is on disk
+            move_aside = functools.partial(store.move_aside, aside)  # only once the new snapshot is on disk
             if state == 'other_oms' and not current.get('restored'):
                 result['warnings'].append('%s held an open snapshot of another OMS (%s), not of %s; it was kept at %s for '
                                           'that OMS\'s restore' % (store.path, current.get('oms_url'), store.oms_url, aside))
@@ -507,8 +508,8 @@ def load_for_restore(store, given=None, force=False):
             elif state == 'missing':
                 raise SnapshotError('No snapshot of %s in %s (%s does not exist): nothing to restore from. A rollback run on this '
                                     'controller writes it there; on AWX, give the rollback job\'s artifact '
-                                    'hotwax_oms_snapshots.%s as rollback_snapshot' % (store.environment, store.folder, store.path,
-                                                                                       store.environment))
+                                    'hotwax_oms_snapshots.%s as rollback_snapshot'
+                                    % (store.environment, store.folder, store.path, store.environment))
             else:
                 raise SnapshotError('%s holds a snapshot of %s, not of %s (%s\'s hotwax_oms_url), and no snapshot of %s is in %s. '
                                     'If it was taken elsewhere, set rollback_snapshot_dir to its folder or give it as '

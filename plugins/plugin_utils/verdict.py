@@ -74,7 +74,8 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
     """The verdict of one run, as a dict: ``ok``, ``msg`` (lines), and per kind ``done``, ``open``, ``unknown``, ``drifted``.
 
     ``selection`` is what the run is about, in the shape of a snapshot (``shops``, ``product_stores``,
-    ``service_jobs``, each entry with its ``before``): the fresh reading for a rollback, the snapshot for a restore. ``steps`` maps a kind name to the registered result of the step that
+    ``service_jobs``, each entry with its ``before``): the fresh reading for a rollback, the snapshot for a restore.
+    ``steps`` maps a kind name to the registered result of the step that
     wrote it (None when the step did not run). ``step_errors`` are failures to report as they are.
     """
     report = dict(ok=True, environment=environment, mode=mode)
@@ -109,8 +110,8 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
         report[kind.name] = dict(selected=len(rows), done=done, open=still, unknown=unknown, drifted=left, already=already)
         lines.append(_line(mode, kind, rows, done, already, check_mode))
         if still:
-            problems.append('%s %d of %d %ss: %s' % ('still open:' if mode == 'rollback' else 'not put back:',
-                                                      len(still), len(rows), kind.noun, listing(still)))
+            verb = 'still open:' if mode == 'rollback' else 'not put back:'
+            problems.append('%s %d of %d %ss: %s' % (verb, len(still), len(rows), kind.noun, listing(still)))
         if unknown:
             problems.append('not known (no answer read back): %d of %d %ss: %s' % (len(unknown), len(rows), kind.noun, listing(unknown)))
         if left:

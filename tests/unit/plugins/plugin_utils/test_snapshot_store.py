@@ -289,7 +289,7 @@ def test_probe_writes_and_removes_a_file(store):
 
 def test_parse_snapshot_accepts_a_0_1_0_snapshot():
     old = {'environment': 'prod', 'oms_url': URL, 'taken_at': 't', 'restored': False, 'targets': ['remote'],
-           'shops': [{'shop_id': 'S', 'records': [{'target': 'remote', 'id': 'R', 'before': 'SHOP_RW_ACCESS',
-                                                    'after': 'SHOP_RW_ACCESS'}]}],
+           'shops': [{'shop_id': 'S', 'records': [
+               {'target': 'remote', 'id': 'R', 'before': 'SHOP_RW_ACCESS', 'after': 'SHOP_RW_ACCESS'}]}],
            'product_stores': [{'product_store_id': 'STORE', 'before': True, 'after': True}], 'service_jobs': []}
     assert parse_snapshot(json.dumps(old), 'old.json')['shops'][0]['records'][0]['before'] == 'SHOP_RW_ACCESS'
