@@ -415,3 +415,54 @@ def test_an_oms_that_dies_mid_run_fails_within_a_bound_saying_what_is_known(flee
                 assert scope == NO_ACCESS
             elif record['state'] == 'not_done':
                 assert scope == record['before']
+
+
+def verdict_of(run):
+    return run.result('Verify every selected record is closed')
+
+
+def emulator_scopes(oms):
+    state = oms.state()
+    scopes = dict((('remote', key), value) for key, value in state['remotes'].items())
+    scopes.update((('config', key), value) for shop in state['shops'].values() for key, value in shop['configs'].items())
+    return scopes
+
+
+def test_a_rollback_whose_oms_dies_says_what_is_closed_what_is_not_and_what_to_do(fleet_oms, run_playbook, inventory, tmp_path):
+    """The whole role: the OMS stops answering every request after 80 writes, in the middle of the close step."""
+    hosts_file = inventory(prod=fleet_oms)
+    fleet_oms.set_faults([{'kind': 'down', 'seconds': 600, 'after': 80, 'method': 'PUT'},
+                          {'kind': 'down', 'seconds': 600, 'path': 'productStores', 'method': 'PUT'}])
+    run = playbook(run_playbook, 'rollback', hosts_file, '-e', 'hotwax_oms_retries=1')
+    assert run.returncode != 0
+    verdict = verdict_of(run)
+    records = verdict['records']
+    scopes = emulator_scopes(fleet_oms)
+    labelled = dict(('shop %s %s %s' % (shop['shop_id'], record['target'], record['id']), (record['target'], record['id']))
+                    for shop in json.loads(snapshot_path(tmp_path).read_text())['shops'] for record in shop['records'])
+    # known closed means closed; every record that is open is named, as open or as unknown
+    assert records['done'] and all(scopes[labelled[label]] == NO_ACCESS for label in records['done'])
+    open_now = set(label for label, key in labelled.items() if scopes[key] != NO_ACCESS)
+    assert open_now and open_now <= set(records['open']) | set(records['unknown'])
+    stores = fleet_oms.state()['stores']
+    stores_on = set('store %s' % store for store, value in stores.items() if value != 'N')
+    assert stores_on and stores_on <= set(verdict['stores']['open']) | set(verdict['stores']['unknown'])
+    assert all(stores[label.split(' ', 1)[1]] == 'N' for label in verdict['stores']['done'])
+    failure = run.result('Fail unless every selected record is closed')['msg']
+    assert failure.startswith('Rollback not complete on prod: ')
+    assert 'Run the rollback again once the OMS answers: the snapshot is kept' in failure
+    assert len(failure) < 3000 and 'none' not in failure.split(':')[1]
+    assert json.loads(snapshot_path(tmp_path).read_text())['restored'] is False  # the way back is kept
+
+
+def test_a_read_only_user_gets_one_readable_error_naming_what_stayed_open(demo_oms, run_playbook, hosts):
+    viewer = {'hotwax_oms_url': demo_oms.url, 'hotwax_oms_username': 'hotwax.viewer',
+              'hotwax_oms_password': [u['password'] for u in demo_oms.seed['users'] if u['username'] == 'hotwax.viewer'][0]}
+    run = playbook(run_playbook, 'rollback', hosts(prod=viewer))
+    assert run.returncode != 0
+    failed = [entry for entry in run.results if entry['status'] == 'failed']
+    assert [entry['task'].split(' : ')[-1] for entry in failed] == ['Fail unless every selected record is closed']
+    message = failed[0]['result']['msg']
+    assert 'still open: 2 of 2 access-scope records: shop SHOP remote SHOP_SHOPIFY_REMOTE, shop SHOP config SHOP_CONFIG' in message
+    assert 'still open: 1 of 1 product stores: store STORE' in message and '403' in message
+    assert demo_oms.state()['stores']['STORE'] == 'Y'

@@ -153,9 +153,11 @@ class ShopAccess:
                 len(self.ambiguous_remotes), listing(labels, '; ', LABELS_SHOWN)))
         if warn and 'remote' in self.targets:
             lonely = [shop_id for shop_id in selected if shop_id not in owner.values()]
-            if lonely:
-                self.module.warn('no SystemMessageRemote belongs to shop %s, so only its config rows were read'
-                                 % listing(sorted(lonely), ', ', LABELS_SHOWN))
+            if len(lonely) == 1:
+                self.module.warn('no SystemMessageRemote belongs to shop %s, so only its config rows are set' % lonely[0])
+            elif lonely:
+                self.module.warn('%d shops have no SystemMessageRemote (%s), so only their config rows are set'
+                                 % (len(lonely), listing(sorted(lonely), ', ', LABELS_SHOWN)))
         return shops, records
 
     def _records(self, shops, remotes, owner):

@@ -229,7 +229,8 @@ def main():
         required_one_of=[('access_scope', 'restore')],
         supports_check_mode=True)
     shop_access = ShopAccess(module)
-    shops, records = module.call(shop_access.read)
+    # which shops have no remote is worth a warning when access is being closed, not when it is put back
+    shops, records = module.call(shop_access.read, module.params['restore'] is None)
 
     restore = module.params['restore']
     if restore is not None:  # a missing scope restores as read access, what the OMS read it as

@@ -128,7 +128,7 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import SHOP
 def main():
     module = OmsModule(argument_spec=SHOP_SELECTION_SPEC, supports_check_mode=True)
     shop_access = ShopAccess(module)
-    shops, records = module.call(shop_access.read)
+    shops, records = module.call(shop_access.read, False)  # the return value shows shops without records
     module.exit_json(changed=False, shops=shops_result(shops, records, with_state=False),
                      ambiguous_remotes=shop_access.ambiguous_remotes)
 

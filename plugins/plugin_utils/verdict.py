@@ -114,6 +114,8 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
             problems.append('%s %d of %d %ss: %s' % (verb, len(still), len(rows), kind.noun, listing(still)))
         if unknown:
             problems.append('not known (no answer read back): %d of %d %ss: %s' % (len(unknown), len(rows), kind.noun, listing(unknown)))
+        if (still or unknown) and step is not None and kind.rows(step) and step.get('msg'):
+            problems.append('the %s step said: %s' % (kind.noun, _short(step['msg'], 300)))  # why: a 403, the OMS gone
         if left:
             lines.append('Left as changed since the rollback (neither its snapshot value nor the rolled-back one): %s; '
                          'set rollback_restore_force=true to put them back anyway' % listing(left))

@@ -98,3 +98,11 @@ def test_unknown_role_variables_name_the_closest_known_one():
     assert message.startswith('unknown role variable rollback_pausejobs (did you mean rollback_pause_jobs?); '
                               'rollback_shopids (did you mean rollback_shop_ids?); rollback_zzz:')
     assert unknown_variables_message(['rollback_shop_ids', 'rollback__verdict']) == ''
+
+
+def test_the_steps_own_reason_is_given_once_with_the_open_records():
+    step = closed_step(open_ids=[0])
+    step['msg'] = '1 of 15 records that needed a change were not changed: shop S0 remote R0 (HTTP 403: not permitted)'
+    report = judge('rollback', 'prod', SELECTION, {'records': step, 'stores': stopped()})
+    assert report['problems'] == ['still open: 1 of 15 access-scope records: shop S0 remote R0',
+                                  'the access-scope record step said: ' + step['msg']]
