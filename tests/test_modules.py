@@ -237,12 +237,14 @@ def test_bad_input_gets_one_clear_error_and_writes_nothing(demo_oms, run_playboo
 def test_shop_without_remote_warns(fleet_oms, run_playbook):
     lonely = fleet_shop_without_remote(fleet_oms)
     run = run_playbook(play(fleet_oms, '''
-- name: info
-  hotwax.oms.hotwax_shop_access_info:
+- name: close
+  hotwax.oms.hotwax_shop_access:
     shop_ids: [%s]
-''' % lonely))
+    access_scope: no_access
+''' % lonely), '--check')
     assert run.returncode == 0, run.output
-    assert any(lonely in warning for warning in run.result('info').get('warnings', []))
+    assert ['no SystemMessageRemote belongs to shop %s, so only its config rows are set' % lonely] == \
+        run.result('close').get('warnings')
 
 
 def fleet_shop_without_remote(oms):

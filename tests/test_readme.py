@@ -145,7 +145,7 @@ def test_awx_login_credential_with_a_private_ca(tls_oms, run_playbook, tmp_path)
     inputs = {'url': server.url, 'username': 'hotwax.admin', 'password': user_password(server, 'hotwax.admin')}
 
     without_ca = _awx_job(run_playbook, tmp_path, awx_docs()[1], awx_extra_vars(login_type, inputs, tmp_path))
-    assert without_ca.returncode != 0 and 'certificate' in without_ca.output
+    assert without_ca.returncode != 0 and 'certificate' in without_ca.output, without_ca.output
 
     with_ca = awx_extra_vars(login_type, dict(inputs, ca_certificate=Path(cert).read_text()), tmp_path)
     assert Path(with_ca['hotwax_oms_ca_path']).read_text() == Path(cert).read_text()

@@ -70,7 +70,7 @@ class ActionModule(ActionBase):
         saved = save_for_rollback(store, fresh, args['jobs_selected'], check_mode)
         if check_mode:
             saved['msg'] = 'check mode: the snapshot would be saved at %s' % store.path
-        return dict(saved, changed=not check_mode, warnings=saved.pop('warnings'))
+        return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
 
     @staticmethod
     def _load(store, args, check_mode):

@@ -446,8 +446,8 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
     """Save the state read before a rollback's first write; an open snapshot of this OMS is kept and completed.
 
     Returns a dict: ``path``, ``snapshot``, ``kept_from`` (taken_at of a kept snapshot), ``moved`` ([path kept
-    aside, why]), ``warnings``, ``problem`` (an unusable earlier file, which an operator must look at). In check
-    mode nothing is written and ``path`` is where the snapshot would be saved.
+    aside, why]), ``warnings``, ``problem`` (an unusable earlier file, which an operator must look at), ``written``.
+    In check mode nothing is written and ``path`` is where the snapshot would be saved.
     """
     state, current, problem = store.read_current()
     result = dict(path=store.path, kept_from=None, moved=[], warnings=[], problem=None)
@@ -476,7 +476,9 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
                 'is in %s. This snapshot records those closed values, so a restore from it is refused unless forced; the '
                 'snapshot of the first rollback may be on another controller or in the artifact of an AWX job'
                 % (store.environment, store.folder))
-    if not check_mode:
+    # A second rollback that adds nothing leaves the file as it is: a run that changes nothing reports no change.
+    result['written'] = not check_mode and snapshot != current
+    if result['written']:
         store.write(snapshot, before_replace=move_aside)
     result['snapshot'] = snapshot
     return result

@@ -114,7 +114,8 @@ def test_a_second_rollback_keeps_the_first_snapshot_and_adds_only_what_it_lacked
     wider_shops = [dict(SHOPS[0], records=[dict(r, before='SHOP_NO_ACCESS') for r in SHOPS[0]['records']]),
                    {'shop_id': 'OTHER', 'records': [{'target': 'remote', 'id': 'R9', 'before': 'SHOP_RW_ACCESS'}]}]
     second = save_for_rollback(store, fresh(shops=wider_shops, stores=STORES))
-    assert second['kept_from'] == first['taken_at']
+    assert second['kept_from'] == first['taken_at'] and second['written']
+    assert not save_for_rollback(store, fresh(shops=wider_shops, stores=STORES))['written']  # nothing new: no write
     kept = json.loads(open(store.path).read())
     assert kept['shops'][0]['records'] == first['shops'][0]['records']  # pre-incident values survive
     assert kept['shops'][1]['shop_id'] == 'OTHER' and kept['product_stores'][0]['before'] is True

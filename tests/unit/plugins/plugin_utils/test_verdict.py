@@ -85,9 +85,15 @@ def test_drifted_records_are_named_and_not_failures():
     assert 'Left as changed since the rollback' in report['msg'][1] and 'rollback_restore_force=true' in report['msg'][1]
 
 
-def test_check_mode_reports_what_would_be_done_and_never_fails_on_open_records():
-    report = judge('rollback', 'prod', SELECTION, {'records': closed_step(open_ids=[1]), 'stores': stopped()}, check_mode=True)
-    assert report['ok'] and report['msg'][0] == 'Shopify access would be closed on 14 of 15 access-scope records'
+def test_check_mode_reports_what_would_be_done():
+    report = judge('rollback', 'prod', SELECTION, {'records': closed_step(), 'stores': stopped()}, check_mode=True)
+    assert report['ok'] and report['msg'][0] == 'Shopify access would be closed on 15 of 15 access-scope records'
+
+
+def test_check_mode_fails_when_a_step_could_not_read():
+    report = judge('rollback', 'prod', SELECTION, {'records': {'msg': 'TLS certificate verification failed'}, 'stores': stopped()},
+                   check_mode=True)
+    assert not report['ok'] and 'access-scope record: TLS certificate verification failed' in report['problems']
 
 
 def test_unknown_role_variables_name_the_closest_known_one():
@@ -106,3 +112,9 @@ def test_the_steps_own_reason_is_given_once_with_the_open_records():
     report = judge('rollback', 'prod', SELECTION, {'records': step, 'stores': stopped()})
     assert report['problems'] == ['still open: 1 of 15 access-scope records: shop S0 remote R0',
                                   'the access-scope record step said: ' + step['msg']]
+
+
+def test_a_check_whose_step_could_not_read_anything_fails_even_with_nothing_selected():
+    report = judge('rollback', 'prod', {'shops': [], 'product_stores': []},
+                   {'records': {'msg': 'TLS certificate verification failed'}, 'stores': None}, check_mode=True)
+    assert not report['ok'] and report['problems'] == ['access-scope record: TLS certificate verification failed']
