@@ -185,3 +185,23 @@ def test_an_unusual_paused_value_is_kept_and_restored_exactly(demo_oms, run_play
     state = demo_oms.state()['jobs']
     assert state['queue_ShopifyOrderSync_SHOP'] == 'S'  # a paused job stays paused, with its own value
     assert state['sync_ShopifyProductUpdates_SHOP'] == 'N'  # a null before restores as N, never an empty value
+
+
+def test_the_job_step_never_stands_in_the_way_of_closing_access_and_stopping_brokering(demo_oms, run_playbook, inventory):
+    """No order routing (404) is a warning; a job step that fails otherwise is reported at the end, after the
+    two runbook steps were done."""
+    hosts_file = inventory(prod=demo_oms)
+    demo_oms.configure(order_routing=False)
+    quiet = playbook(run_playbook, 'rollback', hosts_file, '-e', 'rollback_pause_jobs=true')
+    assert quiet.returncode == 0, quiet.output
+    assert '404' in quiet.output and demo_oms.state()['stores']['STORE'] == 'N'
+    assert playbook(run_playbook, 'restore', hosts_file).returncode == 0
+
+    demo_oms.configure(order_routing=True)
+    demo_oms.set_faults([{'kind': 'status', 'status': 500, 'path': 'serviceJobs'}])
+    broken = playbook(run_playbook, 'rollback', hosts_file, '-e', 'rollback_pause_jobs=true', '-e', 'hotwax_oms_retries=0')
+    assert broken.returncode != 0
+    state = demo_oms.state()
+    assert state['stores']['STORE'] == 'N' and set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
+    failure = broken.result('Fail unless every selected record is closed')['msg']
+    assert 'Read the jobs: ' in failure and 'HTTP 500' in failure
