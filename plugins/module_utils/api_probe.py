@@ -68,11 +68,9 @@ def _identity(row):
 def _raw_page(client, path, params):
     """One page as the server answers it: rows, shape, and where a total comes from.
 
-    OmsClient.get_all hides shapes and headers (rightly, for the modules); the probe must see them, so it reads
-    the answer through the client's own authenticated call.
+    OmsClient.get_all hides shapes and headers (rightly, for the modules); the probe must see them.
     """
-    response = client._call('GET', path, params)  # pylint: disable=protected-access
-    data = client._parse('GET', path, response)  # pylint: disable=protected-access
+    data, headers = client.get_with_headers(path, params)
     if isinstance(data, list):
         shape = 'array'
     elif isinstance(data, dict) and any(key.endswith('List') and isinstance(value, list) for key, value in data.items()):
@@ -80,7 +78,7 @@ def _raw_page(client, path, params):
     else:
         shape = 'none' if data is None else 'other'
     rows = list_rows(data) if shape in ('array', 'wrapped', 'none') else []
-    header = (response.headers.get('X-Total-Count') or '').strip()
+    header = (headers.get('X-Total-Count') or '').strip()
     total_header = int(header) if header.isdigit() else None
     total_body = body_count(data)
     return dict(rows=rows, shape=shape, total_header=total_header, total_body=total_body,

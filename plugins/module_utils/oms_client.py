@@ -386,6 +386,11 @@ class OmsClient:
     def get(self, path, params=None):
         return self.request('GET', path, params=params)
 
+    def get_with_headers(self, path, params=None):
+        """``(parsed answer, response headers)`` of one GET, for a caller that must see the shape and paging headers."""
+        response = self._call('GET', path, params)
+        return self._parse('GET', path, response), response.headers
+
     def put(self, path, json_body):
         return self.request('PUT', path, json_body=json_body)
 
