@@ -168,7 +168,8 @@ def test_execution_environment_context_from_the_documented_command(source_copy, 
     assert manifest['collection_info']['version'] == galaxy_version()
     # What ansible-builder does inside the build: install the collection, then collect its Python requirements.
     collections = tmp_path / 'collections'
-    subprocess.run([str(VENV_BIN / 'ansible-galaxy'), 'collection', 'install', '-p', str(collections),
+    # --force: the clone's own link on ANSIBLE_COLLECTIONS_PATH (make test sets it) would count as installed already
+    subprocess.run([str(VENV_BIN / 'ansible-galaxy'), 'collection', 'install', '--force', '-p', str(collections),
                     str(collection_tarball)], check=True, capture_output=True)
     introspect = subprocess.run([str(VENV_BIN / 'ansible-builder'), 'introspect', str(collections)],
                                 capture_output=True, text=True, check=True).stdout
