@@ -10,7 +10,8 @@ another OMS, or unusable is renamed aside (``<environment>.<stamp>.<why>.json``)
 takes its place. Writes are atomic (a temporary file renamed over), mode 0600, in a 0700 folder.
 One rollback or restore of an environment at a time: a lock file names who holds it.
 
-Plain Python with no Ansible import, so that unit tests reach every rule.
+Plain Python (the scope and paused readings come from the modules' module_utils), so that unit tests reach
+every rule.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,9 +29,10 @@ import socket
 import stat
 import tempfile
 
+from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import job_paused
+from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import ROLLED_BACK_SCOPE, SCOPE_IDS
+
 FORMAT = 2
-CLOSED_SCOPE = 'SHOP_NO_ACCESS'
-KNOWN_SCOPES = ('SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS')
 DEFAULT_PORTS = {'http': 80, 'https': 443}
 ENVIRONMENT_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._@-]*$')
 # What a record of each section is identified by; ``before`` is the only value a snapshot keeps.
@@ -102,6 +104,11 @@ def _pid_alive(pid):
     return True
 
 
+def saved_job_paused(before):
+    """Whether a saved job was paused: the raw ``paused`` value, or the 0.1.0 boolean."""
+    return before if isinstance(before, bool) else job_paused(before)
+
+
 # --- what a snapshot must hold -------------------------------------------------------------------------------
 
 
@@ -149,7 +156,7 @@ def _shape_problems(snapshot):
         for record in shop.get('records') or []:
             if not isinstance(record, dict) or record.get('target') not in ('remote', 'config') or not record.get('id'):
                 problems.append('shop %s: a record without target or id: %r' % (shop['shop_id'], record))
-            elif record.get('before') is not None and record['before'] not in KNOWN_SCOPES:
+            elif record.get('before') is not None and record['before'] not in SCOPE_IDS:
                 problems.append('shop %s %s %s: unknown scope %r' % (shop['shop_id'], record['target'], record['id'], record['before']))
     for store in snapshot['product_stores']:
         if not isinstance(store, dict) or not store.get('product_store_id') or not isinstance(store.get('before'), bool):
@@ -219,9 +226,9 @@ def looks_rolled_back(snapshot, jobs_selected=False):
     stores = snapshot.get('product_stores') or []
     if not records and not stores:
         return False
-    closed = all(record.get('before') == CLOSED_SCOPE for record in records) and all(not store['before'] for store in stores)
+    closed = all(record.get('before') == ROLLED_BACK_SCOPE for record in records) and all(not store['before'] for store in stores)
     if jobs_selected:
-        closed = closed and all(job.get('before') not in (None, False, 'N') for job in snapshot.get('service_jobs') or [])
+        closed = closed and all(saved_job_paused(job.get('before')) for job in snapshot.get('service_jobs') or [])
     return closed
 
 

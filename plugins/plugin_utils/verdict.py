@@ -12,8 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-CLOSED_SCOPE = 'SHOP_NO_ACCESS'
-EMPTY_SCOPE_MEANS = 'SHOP_READ_ACCESS'
+from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import saved_job_paused
+
 SHOWN = 10  # labels in a message; the return values hold every one
 
 
@@ -22,13 +23,6 @@ def listing(labels, shown=SHOWN):
     if len(labels) <= shown:
         return ', '.join(labels)
     return '%s ... and %d more' % (', '.join(labels[:shown]), len(labels) - shown)
-
-
-def _job_paused(value):
-    """A job runs when paused is null or N; any other value is paused (oms-api.md section 7)."""
-    if isinstance(value, bool):
-        return value
-    return value not in (None, '', 'N')
 
 
 class Kind:
@@ -55,10 +49,10 @@ KINDS = (
 
 def _rolled_back(kind, value):
     if kind.name == 'records':
-        return value == CLOSED_SCOPE
+        return value == ROLLED_BACK_SCOPE
     if kind.name == 'stores':
         return value is False
-    return _job_paused(value)
+    return saved_job_paused(value)
 
 
 def _same(kind, after, before):

@@ -216,6 +216,8 @@ def test_looks_rolled_back_needs_a_selection_and_counts_jobs_only_when_selected(
     running_job = [{'job_name': 'J', 'before': 'N'}]
     closed = fresh(shops=CLOSED_SHOPS, stores=CLOSED_STORES, jobs=running_job)
     assert looks_rolled_back(closed) and not looks_rolled_back(closed, jobs_selected=True)
+    running_0_1_0 = fresh(shops=CLOSED_SHOPS, stores=CLOSED_STORES, jobs=[{'job_name': 'J', 'before': False}])
+    assert not looks_rolled_back(running_0_1_0, jobs_selected=True)  # a 0.1.0 boolean: false means running
 
 
 def test_merge_keeps_every_kept_value(store):
