@@ -9,6 +9,8 @@
 #   docs           antsibull-docs lint-collection-docs --plugin-docs, antsibull-changelog lint
 #   ee             ansible-builder create with execution-environment.yml
 #   action-group   meta/runtime.yml's action group `hotwax` lists exactly the modules that talk to the OMS
+#   worker-2.21    tests/test_module_in_worker.py on the newest ansible-core: modules run in Ansible's worker
+#                  answer as when run the usual way (the suite itself runs on the oldest)
 #
 # Run by `make gates` (and `make test`, after pytest). It prepares what it needs itself, idempotently: the .venv
 # (`make setup`), a venv for the newest ansible-core, links to the interpreters, ansible-test's pip bootstrap, and a
@@ -28,6 +30,7 @@ NEWEST_VENV=$BUILD/venv-newest
 # The newest ansible-core the collection is tested on; raise both together when a new one is out.
 NEWEST_CORE='ansible-core>=2.21,<2.22'
 NEWEST_LABEL=2.21
+NEWEST_TEST_PACKAGES='requests pytest pytest-xdist pyyaml'  # what the worker-$NEWEST_LABEL step runs with
 OLDEST_LABEL=2.19
 OLDEST_PYTHON=3.11
 NEWEST_PYTHON=3.12
@@ -42,7 +45,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The tools run from the .venv (antsibull-docs calls `ansible`, ansible-lint wants its own bin on PATH).
 export PATH=$VENV/bin:$PATH
 
-ALL_STEPS=("sanity-$OLDEST_LABEL" "sanity-$NEWEST_LABEL" units ansible-lint importer docs ee action-group)
+ALL_STEPS=("sanity-$OLDEST_LABEL" "sanity-$NEWEST_LABEL" units ansible-lint importer docs ee action-group "worker-$NEWEST_LABEL")
 STEP_NAMES=()
 STEP_RESULTS=()
 STEP_SECONDS=()
@@ -97,12 +100,13 @@ ensure_newest_venv() {
     local python key
     python=$BIN_LINKS/python$NEWEST_PYTHON
     [ -x "$python" ] || { note "Python $NEWEST_PYTHON is missing: cannot make $NEWEST_VENV"; return 1; }
-    key=$(printf '%s\n%s\n' "$NEWEST_CORE" "$(readlink -f "$python")" | sha256sum | cut -c1-16)
+    key=$(printf '%s\n%s\n%s\n' "$NEWEST_CORE" "$NEWEST_TEST_PACKAGES" "$(readlink -f "$python")" | sha256sum | cut -c1-16)
     if [ "$(cat "$NEWEST_VENV/.gates-key" 2>/dev/null)" != "$key" ] || [ ! -x "$NEWEST_VENV/bin/ansible-test" ]; then
         note "creating $NEWEST_VENV ($NEWEST_CORE)"
         rm -rf "$NEWEST_VENV"
         "$python" -m venv "$NEWEST_VENV" &&
-            "$NEWEST_VENV/bin/pip" install --quiet "$NEWEST_CORE" &&
+            # shellcheck disable=SC2086 # the package list is split on purpose
+            "$NEWEST_VENV/bin/pip" install --quiet "$NEWEST_CORE" $NEWEST_TEST_PACKAGES &&
             printf '%s\n' "$key" > "$NEWEST_VENV/.gates-key" || return 1
     fi
 }
@@ -200,6 +204,11 @@ run_sanity() {
 step_sanity_oldest() { run_sanity "$VENV" "$OLDEST_PYTHON"; }
 step_sanity_newest() { run_sanity "$NEWEST_VENV" "$NEWEST_PYTHON"; }
 
+step_worker_newest() {
+    (cd "$ROOT" && ANSIBLE_HOME=$ANSIBLE_HOME_DIR "$NEWEST_VENV/bin/python" -m pytest -q -n 0 -p no:cacheprovider \
+        tests/test_module_in_worker.py)
+}
+
 step_units() {
     if ! find "$ROOT/tests/unit" -name 'test_*.py' -print -quit 2>/dev/null | grep -q .; then
         note "no unit tests under tests/unit: skipped"
@@ -287,8 +296,9 @@ group = (runtime.get('action_groups') or {}).get('hotwax')
 if not isinstance(group, list):
     sys.exit("meta/runtime.yml has no action group 'hotwax' (a list of modules)")
 listed = [entry.split('.')[-1] if isinstance(entry, str) else entry for entry in group]
-# Controller-side actions (a module doc beside an action plugin of the same name) take no connection options.
-controller = set(p.stem for p in (root / 'plugins' / 'action').glob('*.py'))
+# Controller-side actions (a module doc beside an action plugin of the same name) take no connection options; the
+# other actions only choose where an OMS module runs (plugin_utils/module_in_worker.py).
+controller = set(p.stem for p in (root / 'plugins' / 'action').glob('*.py') if 'ModuleInWorkerAction' not in p.read_text())
 modules = sorted(p.stem for p in (root / 'plugins' / 'modules').glob('*.py') if p.stem != '__init__' and p.stem not in controller)
 problems = []
 missing = sorted(set(modules) - set(listed))
@@ -347,6 +357,7 @@ wanted importer && run_step importer step_importer
 wanted docs && run_step docs step_docs
 wanted ee && run_step ee step_ee
 wanted action-group && run_step action-group step_action_group
+wanted "worker-$NEWEST_LABEL" && run_step "worker-$NEWEST_LABEL" step_worker_newest
 
 header "release gates: summary"
 FAILED=0

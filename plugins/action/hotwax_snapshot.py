@@ -12,6 +12,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
     SnapshotError, SnapshotStore, load_for_restore, mark_restored, probe_folder, save_for_rollback, snapshot_of)
 
+ARTIFACT = 'hotwax_oms_snapshots'
+
 ARGUMENT_SPEC = dict(
     operation=dict(type='str', required=True, choices=['begin', 'save', 'load', 'mark_restored', 'end', 'status']),
     folder=dict(type='str', required=True),
@@ -70,6 +72,9 @@ class ActionModule(ActionBase):
         saved = save_for_rollback(store, fresh, args['jobs_selected'], check_mode)
         if check_mode:
             saved['msg'] = 'check mode: the snapshot would be saved at %s' % store.path
+        else:
+            # The job artifact AWX/AAP keeps with the job, for a later restore job: what set_stats would publish.
+            saved['ansible_stats'] = dict(data={ARTIFACT: {store.environment: saved['snapshot']}}, per_host=False, aggregate=True)
         return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
 
     @staticmethod

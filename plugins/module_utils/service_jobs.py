@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import LABELS_SHOWN, Record, listing
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ACTIVE, PAUSED, job_paused
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import OrderBrokering
 from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import REMOTES_PATH, SHOPS_PATH, remote_owners
 
@@ -22,19 +23,12 @@ REMOTE_PARAMETERS = ('systemMessageRemoteId', 'remoteId', 'shopifyRemoteId')  # 
 SHOP_PARAMETERS = ('shopId', 'shopifyShopId')  # name the shop
 # Real-time order intake from Shopify is one job for every shop, so it is selected only with shop_ids: [all].
 SHOPIFY_INTAKE_JOB = 'consume_ShopifyOrders_SQS'
-PAUSED = 'Y'  # what a pause writes
-ACTIVE = 'N'  # what a resume writes, and what a job without a value is restored to (never an empty value)
 
 JOB_SELECTION_SPEC = dict(
     job_names=dict(type='list', elements='str'),
     shop_ids=dict(type='list', elements='str'),
     product_store_ids=dict(type='list', elements='str'),
 )
-
-
-def job_paused(raw):
-    """A job runs when ``paused`` is null or N; any other value pauses it (the scheduler skips it)."""
-    return raw not in (None, '', ACTIVE)
 
 
 def paused_value(raw):

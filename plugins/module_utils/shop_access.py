@@ -14,6 +14,7 @@ __metaclass__ = type
 from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, LABELS_SHOWN, Record, listing
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE, SCOPE_IDS
 
 SHOPS_PATH = 'oms/shopifyShops/shops'
 REMOTES_PATH = 'oms/systemMessageRemotes'
@@ -23,10 +24,7 @@ SCOPE_ALIASES = {
     'read': 'SHOP_READ_ACCESS',
     'read_write': 'SHOP_RW_ACCESS',
 }
-SCOPE_IDS = ['SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS']
 SCOPE_CHOICES = list(SCOPE_ALIASES) + SCOPE_IDS
-EMPTY_SCOPE_MEANS = 'SHOP_READ_ACCESS'  # what the server reads a missing scope as
-ROLLED_BACK_SCOPE = 'SHOP_NO_ACCESS'  # what a rollback leaves
 SHOP_ID_TYPE = 'HOTWAX_SHOP_ID'  # internalIdType of a shop's Shopify remote
 SHOPIFY_ID_TYPE = 'SHOPIFY_SHOP_ID'  # remoteIdType of a Shopify shop id
 TARGETS = ['remote', 'config']

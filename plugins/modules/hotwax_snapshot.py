@@ -41,7 +41,9 @@ options:
   operation:
     description:
       - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock.
-      - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)).
+      - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)), and publishes
+        the snapshot it keeps as the job artifact C(hotwax_oms_snapshots.<environment>), as M(ansible.builtin.set_stats)
+        does (per play, aggregated), so that AWX/AAP keeps it with the job.
       - V(load) returns the snapshot a restore puts back, from O(snapshot) or the folder.
       - V(mark_restored) marks the snapshot taken at O(taken_at) as restored. V(end) releases the lock.
       - V(status) tells where the environment stands (for the readiness check) without changing anything, unless

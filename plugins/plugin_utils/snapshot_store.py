@@ -29,8 +29,7 @@ import socket
 import stat
 import tempfile
 
-from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import job_paused
-from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import ROLLED_BACK_SCOPE, SCOPE_IDS
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ROLLED_BACK_SCOPE, SCOPE_IDS, job_paused
 
 FORMAT = 2
 DEFAULT_PORTS = {'http': 80, 'https': 443}

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import saved_job_paused
 
 SHOWN = 10  # labels in a message; the return values hold every one
