@@ -109,7 +109,8 @@ def test_slow_server_bounded_retries_then_clear_failure(demo_oms, run_playbook, 
     assert len(failures) == 1
     assert 'no answer within 1 seconds, after retries' in failures[0]['result']['msg']
     assert 'Traceback' not in run.output
-    assert len(demo_oms.requests()) == 3  # the first read, tried 1 + 2 times, then the role stopped
+    # the first read (the shops and the remotes, side by side), each list tried 1 + 2 times, then the role stopped
+    assert sorted(entry['path'].rsplit('/', 1)[-1] for entry in demo_oms.requests()) == ['shops'] * 3 + ['systemMessageRemotes'] * 3
     assert demo_oms.writes() == []
     assert not snapshot_path(tmp_path).exists()
 

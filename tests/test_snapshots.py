@@ -154,7 +154,7 @@ def test_a_mistyped_role_variable_is_refused_before_anything_happens(demo_oms, r
     assert result.returncode != 0
     assert 'unknown role variable rollback_shopids (did you mean rollback_shop_ids?)' in result.output
     failed = [entry for entry in result.results if entry['status'] == 'failed']
-    assert len(failed) == 1 and failed[0]['task'].endswith('Refuse role variables the role does not know')
+    assert len(failed) == 1 and failed[0]['task'].endswith("Check the role's variables and the snapshot folder, and take the lock of prod")
     assert demo_oms.requests() == []
 
 

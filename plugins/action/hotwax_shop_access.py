@@ -7,8 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hotwax.oms.plugins.modules import hotwax_shop_access
 from ansible_collections.hotwax.oms.plugins.plugin_utils.module_in_worker import ModuleInWorkerAction
 
 
 class ActionModule(ModuleInWorkerAction):
-    pass
+    module = hotwax_shop_access

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import INPUT_PREFIXES, input_problems
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
     SnapshotError, SnapshotStore, load_for_restore, mark_restored, probe_folder, save_for_rollback, snapshot_of)
 
@@ -30,6 +31,7 @@ ARGUMENT_SPEC = dict(
     taken_at=dict(type='str'),
     path=dict(type='str'),
     probe=dict(type='bool', default=False),
+    role_inputs=dict(type='dict'),
 )
 
 
@@ -41,6 +43,12 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         check_mode = bool(self._task.check_mode)
+        if args['operation'] == 'begin' and args['role_inputs'] is not None:
+            # before the folder is touched: what the role was given must be fit to act on
+            problems = input_problems([name for name in task_vars or {} if name.startswith(INPUT_PREFIXES)],
+                                      args['environment'], args['role_inputs'])
+            if problems:
+                return dict(result, failed=True, changed=False, msg=problems)
         try:
             # Relative folders are taken from where ansible-playbook was started, never from the role's folder.
             store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])

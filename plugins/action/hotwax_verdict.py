@@ -11,10 +11,12 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import KINDS, judge, listing
 
+SELECTION_KEYS = ('shops', 'product_stores', 'service_jobs')
+
 ARGUMENT_SPEC = dict(
     mode=dict(type='str', required=True, choices=['rollback', 'restore']),
     environment=dict(type='str', required=True),
-    selection=dict(type='dict', required=True),
+    selection=dict(type='dict'),
     steps=dict(type='dict', required=True),
     step_errors=dict(type='list', elements='str', default=[]),
     snapshot_path=dict(type='str'),
@@ -39,11 +41,22 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         check_mode = bool(self._task.check_mode)
-        steps = dict((name, _result(value)) for name, value in args['steps'].items())
+        steps = {}
+        for name, value in args['steps'].items():
+            if isinstance(value, str):  # the name of the variable the step registered its result in: no copy made
+                if value not in (task_vars or {}):
+                    return dict(result, failed=True, msg='steps.%s names %s, which is not a defined variable' % (name, value))
+                value = task_vars[value]
+            steps[name] = _result(value)
+        selection = args['selection']
+        if selection is None:  # no snapshot (check mode): each step's own reading is what the run is about
+            selection = {}
+            for step in steps.values():
+                selection.update((key, rows) for key, rows in (step or {}).items() if key in SELECTION_KEYS)
         already_restored = args['already_restored_at']
         # A snapshot restored once is only checked against the OMS (the steps ran in check mode): when the OMS still
         # holds its values there is nothing to do; when it does not, putting it back again could undo later changes.
-        report = judge(args['mode'], args['environment'], args['selection'], steps, args['step_errors'],
+        report = judge(args['mode'], args['environment'], selection, steps, args['step_errors'],
                        check_mode=check_mode or bool(already_restored))
         lines = ['%s%s' % (args['environment'], ' (check mode: nothing was changed)' if check_mode else '')] + report['msg']
         if already_restored:

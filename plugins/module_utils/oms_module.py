@@ -217,7 +217,9 @@ class OmsModule(AnsibleModule):
         result = build_result()
         lists = dict((name, [record.label for record in records if record.state == state])
                      for name, state in (('done', CHANGED), ('not_done', NOT_DONE), ('unknown', UNKNOWN), ('drifted', DRIFTED)))
-        result.update(lists, changed=bool(lists['done']), diff=self.records_diff(records))
+        result.update(lists, changed=bool(lists['done']))
+        if self._diff:  # only asked for with --diff: a diff of every record would weigh on every later task
+            result['diff'] = self.records_diff(records)
         if lists['drifted']:
             self.warn('restore left %d records as they are: they changed since the rollback (neither the saved value nor '
                       'the value the rollback left); force: true restores them anyway: %s'

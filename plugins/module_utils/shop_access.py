@@ -135,16 +135,18 @@ class ShopAccess:
 
     def read(self, warn=True):
         """The selected shops, and a Record for each of their remotes and config rows."""
-        all_shops = self.client.get_all(SHOPS_PATH)
+        if 'remote' in self.targets:
+            all_shops, remotes = self.client.get_all_of([SHOPS_PATH, REMOTES_PATH])
+        else:
+            all_shops, remotes = self.client.get_all(SHOPS_PATH), []
         shops = self.module.pick(all_shops, 'shopId', self.shop_ids, 'shop ids')
         owner, ambiguous = {}, []
         if 'remote' in self.targets:
-            remotes = self.client.get_all(REMOTES_PATH)
             owner, ambiguous = remote_owners(remotes, all_shops)
         selected = set(shop['shopId'] for shop in shops)
         self.ambiguous_remotes = [remote for remote in ambiguous
                                   if self.shop_ids is None or selected.intersection(remote['shop_ids'])]
-        records = self._records(shops, remotes if 'remote' in self.targets else [], owner)
+        records = self._records(shops, remotes, owner)
         if warn and self.ambiguous_remotes:
             labels = ['%s (%s)' % (r['id'], r['reason']) for r in self.ambiguous_remotes]
             self.module.warn('%d remotes of unknown ownership were left as they are (see ambiguous_remotes): %s' % (

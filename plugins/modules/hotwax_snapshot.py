@@ -40,7 +40,8 @@ attributes:
 options:
   operation:
     description:
-      - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock.
+      - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock. With
+        O(role_inputs), it first refuses what the rollback role must not act on (see O(role_inputs)).
       - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)), and publishes
         the snapshot it keeps as the job artifact C(hotwax_oms_snapshots.<environment>), as M(ansible.builtin.set_stats)
         does (per play, aggregated), so that AWX/AAP keeps it with the job.
@@ -109,6 +110,15 @@ options:
   path:
     description: The file the snapshot was loaded from, to mark restored.
     type: str
+  role_inputs:
+    description:
+      - The selection variables of the P(hotwax.oms.rollback#role) role with their values, for O(operation=begin).
+      - When given, V(begin) fails before it touches the folder, with one message naming for the environment every
+        problem found. These are an empty selection, a C(rollback_*) variable the role does not know (with the
+        closest known one), and credentials that are missing (no C(hotwax_oms_token), nor C(hotwax_oms_username) and
+        C(hotwax_oms_password)) or ambiguous (both a token and a username). It looks at the names of the defined
+        variables, never at a credential's value.
+    type: dict
   probe:
     description: With O(operation=status), create the folder and write and remove a probe file, to prove this user can
       keep a snapshot there.

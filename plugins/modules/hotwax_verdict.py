@@ -41,12 +41,15 @@ options:
     type: str
     required: true
   selection:
-    description: What the run is about, in the shape of a snapshot (C(shops), C(product_stores), C(service_jobs), each
-      entry with its C(before)).
+    description:
+      - What the run is about, in the shape of a snapshot (C(shops), C(product_stores), C(service_jobs), each entry
+        with its C(before)).
+      - Without it, each step's own reading is what the run is about (a check run, which saves no snapshot).
     type: dict
-    required: true
   steps:
-    description: The registered results of the steps, under C(records), C(stores) and C(jobs).
+    description:
+      - The registered results of the steps, under C(records), C(stores) and C(jobs).
+      - Each is the result itself or, cheaper for a large result, the name of the variable the step registered it in.
     type: dict
     required: true
   step_errors:

@@ -37,3 +37,32 @@ def unknown_variables_message(names, known=None, prefix='rollback_'):
         return ''
     return ('unknown role variable %s: the rollback role would ignore it and act on its defaults. Known: %s'
             % ('; '.join(lines), ', '.join(role_known)))
+
+
+CREDENTIALS = ('hotwax_oms_token', 'hotwax_oms_username', 'hotwax_oms_password')
+INPUT_PREFIXES = ('rollback_', 'hotwax_oms_')  # the names input_problems looks at
+
+
+def input_problems(defined, host, selection, known=None):
+    """One message naming every problem with what the role was given on ``host``; '' when there is none.
+
+    ``defined`` names the defined ``rollback_*`` and ``hotwax_oms_*`` variables, ``selection`` maps each
+    selection variable to its value. Checked before anything reads or writes: an unknown role variable (a
+    mistyped one would be ignored, and the role act on its defaults), credentials (an environment without its
+    own would take the shell's HOTWAX_OMS_* variables, perhaps another environment's) and an empty selection.
+    """
+    defined = set(defined)
+    problems = []
+    unknown = unknown_variables_message(defined, known)
+    if unknown:
+        problems.append(unknown)
+    token, username, password = (name in defined for name in CREDENTIALS)
+    if token and username:
+        problems.append('hotwax_oms_token and hotwax_oms_username are both set on %s: keep one of them' % host)
+    elif not token and not (username and password):
+        problems.append('%s has no credentials: set hotwax_oms_token, or hotwax_oms_username and hotwax_oms_password, '
+                        'in its host vars (from Ansible Vault)' % host)
+    empty = [name for name, value in selection.items() if not value]
+    if empty:
+        problems.append('%s %s empty on %s: give one or more ids, or [all]' % (' and '.join(empty), 'is' if len(empty) == 1 else 'are', host))
+    return '. '.join(problems)

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import known_variables, unknown_variables_message
+from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import input_problems, known_variables, unknown_variables_message
 from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import judge
 
 SELECTION = {
@@ -118,3 +118,29 @@ def test_a_check_whose_step_could_not_read_anything_fails_even_with_nothing_sele
     report = judge('rollback', 'prod', {'shops': [], 'product_stores': []},
                    {'records': {'msg': 'TLS certificate verification failed'}, 'stores': None}, check_mode=True)
     assert not report['ok'] and report['problems'] == ['access-scope record: TLS certificate verification failed']
+
+
+SELECTION_VARIABLES = {'rollback_shop_ids': ['all'], 'rollback_product_store_ids': ['all'], 'rollback_targets': ['remote']}
+
+
+def test_good_role_inputs_have_no_problem():
+    for credentials in (['hotwax_oms_token'], ['hotwax_oms_username', 'hotwax_oms_password'],
+                        ['hotwax_oms_token', 'hotwax_oms_password']):
+        assert input_problems(credentials + ['rollback_shop_ids', 'rollback__access'], 'prod', SELECTION_VARIABLES) == ''
+
+
+def test_every_problem_with_the_role_inputs_is_named_in_one_message_with_the_host():
+    message = input_problems(['rollback_shopids', 'hotwax_oms_token', 'hotwax_oms_username'], 'uat',
+                             dict(SELECTION_VARIABLES, rollback_shop_ids=[], rollback_targets=[]))
+    assert message == ('unknown role variable rollback_shopids (did you mean rollback_shop_ids?): the rollback role would '
+                       'ignore it and act on its defaults. Known: %s. ' % ', '.join(
+                           name for name in known_variables() if name.startswith('rollback_')) +
+                       'hotwax_oms_token and hotwax_oms_username are both set on uat: keep one of them. '
+                       'rollback_shop_ids and rollback_targets are empty on uat: give one or more ids, or [all]')
+
+
+def test_an_environment_without_its_own_credentials_is_named():
+    for credentials in ([], ['hotwax_oms_username'], ['hotwax_oms_password']):
+        assert input_problems(credentials, 'prod', SELECTION_VARIABLES) == (
+            'prod has no credentials: set hotwax_oms_token, or hotwax_oms_username and hotwax_oms_password, in its host '
+            'vars (from Ansible Vault)')
