@@ -30,7 +30,7 @@ NEWEST_VENV=$BUILD/venv-newest
 # The newest ansible-core the collection is tested on; raise both together when a new one is out.
 NEWEST_CORE='ansible-core>=2.21,<2.22'
 NEWEST_LABEL=2.21
-NEWEST_TEST_PACKAGES='requests pytest pytest-xdist pyyaml'  # what the worker-$NEWEST_LABEL step runs with
+NEWEST_TEST_PACKAGES=(requests pytest pytest-xdist pyyaml)  # what the worker-$NEWEST_LABEL step runs with
 OLDEST_LABEL=2.19
 OLDEST_PYTHON=3.11
 NEWEST_PYTHON=3.12
@@ -100,13 +100,12 @@ ensure_newest_venv() {
     local python key
     python=$BIN_LINKS/python$NEWEST_PYTHON
     [ -x "$python" ] || { note "Python $NEWEST_PYTHON is missing: cannot make $NEWEST_VENV"; return 1; }
-    key=$(printf '%s\n%s\n%s\n' "$NEWEST_CORE" "$NEWEST_TEST_PACKAGES" "$(readlink -f "$python")" | sha256sum | cut -c1-16)
+    key=$(printf '%s\n%s\n%s\n' "$NEWEST_CORE" "${NEWEST_TEST_PACKAGES[*]}" "$(readlink -f "$python")" | sha256sum | cut -c1-16)
     if [ "$(cat "$NEWEST_VENV/.gates-key" 2>/dev/null)" != "$key" ] || [ ! -x "$NEWEST_VENV/bin/ansible-test" ]; then
         note "creating $NEWEST_VENV ($NEWEST_CORE)"
         rm -rf "$NEWEST_VENV"
         "$python" -m venv "$NEWEST_VENV" &&
-            # shellcheck disable=SC2086 # the package list is split on purpose
-            "$NEWEST_VENV/bin/pip" install --quiet "$NEWEST_CORE" $NEWEST_TEST_PACKAGES &&
+            "$NEWEST_VENV/bin/pip" install --quiet "$NEWEST_CORE" "${NEWEST_TEST_PACKAGES[@]}" &&
             printf '%s\n' "$key" > "$NEWEST_VENV/.gates-key" || return 1
     fi
 }
