@@ -21,18 +21,13 @@ description:
   - It does not fail itself for a not-ready environment; RV(ready) and RV(line) let the play fail with one line.
 author:
   - hotwax.oms developers (@hotwax)
+extends_documentation_fragment:
+  - hotwax.oms.controller
 attributes:
   check_mode:
     description: Can run in check mode and return what would be done.
     support: full
     details: Judges what was read; writes no report file in check mode.
-  diff_mode:
-    description: Returns no diff.
-    support: none
-  platform:
-    description: Runs on the controller (an action plugin), like the modules with C(ansible_connection=local).
-    support: full
-    platforms: posix
 options:
   environment:
     description: The environment's name (the inventory host), for the report and its file name.

@@ -25,18 +25,13 @@ description:
     lock of a run that ended without releasing it (a killed process on this host) is taken over with a warning.
 author:
   - hotwax.oms developers (@hotwax)
+extends_documentation_fragment:
+  - hotwax.oms.controller
 attributes:
   check_mode:
     description: Can run in check mode and return what would be done.
     support: full
     details: Writes nothing, takes no lock, and says where the snapshot would be saved.
-  diff_mode:
-    description: Returns no diff.
-    support: none
-  platform:
-    description: Runs on the controller (an action plugin), like the modules with C(ansible_connection=local).
-    support: full
-    platforms: posix
 options:
   operation:
     description:

@@ -18,18 +18,13 @@ description:
   - It does not fail itself; RV(ok) and RV(failure) let the role fail the play with one message.
 author:
   - hotwax.oms developers (@hotwax)
+extends_documentation_fragment:
+  - hotwax.oms.controller
 attributes:
   check_mode:
     description: Can run in check mode and return what would be done.
     support: full
     details: Judges the predicted values; records are never reported open in check mode.
-  diff_mode:
-    description: Returns no diff.
-    support: none
-  platform:
-    description: Runs on the controller (an action plugin), like the modules with C(ansible_connection=local).
-    support: full
-    platforms: posix
 options:
   mode:
     description: What ran.
