@@ -57,6 +57,19 @@ TASKS = '''
   hotwax.oms.hotwax_order_brokering_info:
   async: 60
   poll: 1
+- name: loop
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: "{{ [item] }}"
+    access_scope: no_access
+  check_mode: true
+  loop: [FLEET_SHOP_041, FLEET_SHOP_009]
+- name: until
+  hotwax.oms.hotwax_order_brokering_info:
+  register: tried
+  until: tried.product_stores | length > 100
+  retries: 1
+  delay: 0
+  ignore_errors: true
 '''
 TASK_NAMES = ['read access', 'read brokering', 'check close', 'close', 'stop', 'unknown shop', 'bad option', 'restore']
 
@@ -81,14 +94,22 @@ def test_both_ways_return_the_same_results_and_send_the_same_requests(fleet_oms,
     runs, sent, states = _run_both_ways(fleet_oms, run_playbook, TASKS)
     for way, run in runs.items():
         assert run.returncode == 0, (way, run.output)
-    assert runs['worker'].output.count(IN_WORKER) == len(TASK_NAMES)
+    # every named task once, and the until's first attempt
+    assert runs['worker'].output.count(IN_WORKER) == len(TASK_NAMES) + 1
     assert IN_WORKER not in runs['usual'].output
-    assert runs['usual'].output.count('%s: %s' % (USUAL_WAY, 'HOTWAX_OMS_IN_WORKER is false')) == len(TASK_NAMES) + 1
-    assert 'the task is async' in runs['worker'].output  # async has its own wrapper: the usual way
-    for name in TASK_NAMES:
+    assert runs['usual'].output.count('%s: %s' % (USUAL_WAY, 'HOTWAX_OMS_IN_WORKER is false')) >= len(TASK_NAMES) + 4
+    # the usual way even in the worker run: async has its own wrapper; a loop's items, and an until's retries, would
+    # run a second module in one worker process, where the first left its warnings behind
+    for reason in ('the task is async', 'the task loops',
+                   'a module already ran in this worker (hotwax.oms.hotwax_order_brokering_info)'):
+        assert '%s: %s' % (USUAL_WAY, reason) in runs['worker'].output, reason
+    for name in TASK_NAMES + ['loop', 'until']:
         assert runs['worker'].status(name) == runs['usual'].status(name), name
         assert runs['worker'].result(name) == runs['usual'].result(name), name
     assert runs['worker'].result('async read')['product_stores'] == runs['usual'].result('async read')['product_stores']
+    # each loop item warns of its own shop only, either way
+    warnings = runs['worker'].result('loop')['warnings']
+    assert any('FLEET_SHOP_009' in warning for warning in warnings) and any('FLEET_RMT_0151' in warning for warning in warnings)
     assert sent['worker'] == sent['usual']
     assert states['worker'] == states['usual']
     # the failures say the same thing, once each

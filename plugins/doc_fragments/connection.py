@@ -75,7 +75,8 @@ notes:
   - With C(ansible_connection=local) and the controller's own Python as the host's interpreter
     (C(ansible_python_interpreter={{ ansible_playbook_python }})), the module runs inside the task's Ansible worker
     process instead of a new Python, with the same code, arguments and answer. A task with C(become), C(delegate_to),
-    C(async) or its own C(environment) runs it the usual way, as C(HOTWAX_OMS_IN_WORKER=false) makes every task do.
+    C(async), a loop, C(until) retries or its own C(environment) runs it the usual way, as
+    C(HOTWAX_OMS_IN_WORKER=false) makes every task do.
   - Lists are read 500 rows a page. The total comes from C(X-Total-Count) or the answer's C(<entity>Count); without
     either, pages are walked until a short one. A server that answers fewer rows than asked is asked again at its
     own page size; one that repeats a page (it ignores C(pageIndex)), or lists more than 1000 pages, or whose rows do

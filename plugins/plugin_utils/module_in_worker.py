@@ -9,8 +9,8 @@ write it to a temporary folder, run it, read its JSON, remove the folder; about 
 machine (0.15 s in the worker), most of a rollback's cost above the requests it must send. When the module would
 run on this machine, as this user, with this very Python and environment, the worker (a process forked for this
 one task, gone after it) runs the same module code with the same arguments, and its JSON answer goes through the
-same decoding. In every other case (another connection, become, delegation, async, a task environment, another Python, or
-``HOTWAX_OMS_IN_WORKER=false``) the module runs the usual way.
+same decoding. In every other case (another connection, become, delegation, async, a loop, a task environment,
+another Python, a second run in one worker, or ``HOTWAX_OMS_IN_WORKER=false``) the module runs the usual way.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,6 +38,10 @@ MODULE_PROFILE = 'legacy'
 SWITCH = 'HOTWAX_OMS_IN_WORKER'
 
 display = Display()
+
+# Set in a worker once a module ran in it. A module leaves state behind in its process (its warnings are kept in one
+# global list), so a second run in the same worker (a loop's next item, an until retry) goes the usual way.
+_MODULES_RUN_HERE = []
 
 
 def same_python(interpreter, executable=None):
@@ -98,6 +102,10 @@ class ModuleInWorkerAction(ActionBase):
             return 'the task is delegated'
         if self._task.async_val:
             return 'the task is async'
+        if self._task.loop or self._task.loop_with:
+            return 'the task loops'
+        if _MODULES_RUN_HERE:
+            return 'a module already ran in this worker (%s)' % _MODULES_RUN_HERE[0]
         if any(self._task.environment or []):
             return 'the task sets an environment'
         try:
@@ -116,6 +124,7 @@ class ModuleInWorkerAction(ActionBase):
         # what the module wrapper hands a module: its arguments as JSON, and the profile to answer in
         basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': module_args}, cls=encoder).encode('utf-8')
         basic._ANSIBLE_PROFILE = MODULE_PROFILE
+        _MODULES_RUN_HERE.append(module_name)
         answer = io.StringIO()
         status = 0
         with contextlib.redirect_stdout(answer):
