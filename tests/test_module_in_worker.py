@@ -107,7 +107,7 @@ def test_both_ways_return_the_same_results_and_send_the_same_requests(fleet_oms,
         assert runs['worker'].status(name) == runs['usual'].status(name), name
         assert runs['worker'].result(name) == runs['usual'].result(name), name
     assert runs['worker'].result('async read')['product_stores'] == runs['usual'].result('async read')['product_stores']
-    # each loop item warns of its own shop only, either way
+    # the loop's warnings, equal either way (above): FLEET_SHOP_041's ambiguous remote, FLEET_SHOP_009 without one
     warnings = runs['worker'].result('loop')['warnings']
     assert any('FLEET_SHOP_009' in warning for warning in warnings) and any('FLEET_RMT_0151' in warning for warning in warnings)
     assert sent['worker'] == sent['usual']
