@@ -193,3 +193,18 @@ def test_already_rolled_back_oms_is_not_ready(run_playbook, demo_oms, inventory)
     assert verdict['report']['where_it_stands']['snapshot_state'] == 'missing'
     assert verdict['report']['would_touch']['counts']['remote'] == {'records': 1, 'closed': 1}
     assert verdict['report']['would_touch']['counts']['product_stores'] == {'records': 1, 'closed': 1}
+
+
+def test_what_the_rollback_role_would_refuse_makes_an_environment_not_ready(run_playbook, demo_oms, hosts):
+    """The role's own input rule, as a reason: a mistyped variable, credentials missing or of two kinds."""
+    inventory = hosts(typo=token_vars(demo_oms, rollback_shopids=['SHOP']),
+                      both=token_vars(demo_oms, hotwax_oms_username='hotwax.admin', hotwax_oms_password='some-password-42'),
+                      bare={'hotwax_oms_url': demo_oms.url})
+    run = playbook(run_playbook, 'readiness', inventory, '-l', 'typo,both,bare')
+    assert run.returncode != 0
+    reasons = dict((host, _verdict(run, host)['line']) for host in ('typo', 'both', 'bare'))
+    assert reasons['typo'].startswith('not ready: unknown role variable rollback_shopids (did you mean rollback_shop_ids?)'), reasons
+    assert reasons['both'] == 'not ready: hotwax_oms_token and hotwax_oms_username are both set on both: keep one of them', reasons
+    assert reasons['bare'].startswith('not ready: bare has no credentials: set hotwax_oms_token'), reasons
+    assert demo_oms.writes() == []
+    assert 'some-password-42' not in run.output + json.dumps(run.results)

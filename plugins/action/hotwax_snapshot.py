@@ -43,12 +43,13 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         check_mode = bool(self._task.check_mode)
-        if args['operation'] == 'begin' and args['role_inputs'] is not None:
+        if args['role_inputs'] is not None:
             # before the folder is touched: what the role was given must be fit to act on
             problems = input_problems([name for name in task_vars or {} if name.startswith(INPUT_PREFIXES)],
                                       args['environment'], args['role_inputs'])
-            if problems:
-                return dict(result, failed=True, changed=False, msg=problems)
+            if args['operation'] == 'begin' and problems:
+                return dict(result, failed=True, changed=False, msg='. '.join(problems))
+            result['role_problems'] = problems  # the readiness check reports them with everything else
         try:
             # Relative folders are taken from where ansible-playbook was started, never from the role's folder.
             store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])

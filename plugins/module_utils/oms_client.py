@@ -404,28 +404,24 @@ class OmsClient:
         def fetch(index, size):
             return self._page(path, dict(params, pageSize=size, pageIndex=index))
 
-        def parallel(func, items):
-            results = []
-            for result, error in self.map_parallel(func, items):
-                if error:
-                    raise error
-                results.append(result)
-            return results
-
         try:
-            return walk_pages(fetch, parallel)
+            return walk_pages(fetch, self._all_or_first_error)
         except PagingError as exc:
             raise OmsApiError('GET %s%s: %s; nothing was done with a partial list' % (API_PREFIX, path, exc),
                               method='GET', path=path)
 
     def get_all_of(self, paths):
         """``get_all`` of each path, the lists fetched side by side; the first path's error when any failed."""
-        lists = []
-        for rows, error in self.map_parallel(self.get_all, paths):
+        return self._all_or_first_error(self.get_all, paths)
+
+    def _all_or_first_error(self, func, items):
+        """``func(item)`` for every item, side by side (map_parallel); raises the first item's error, if any."""
+        results = []
+        for result, error in self.map_parallel(func, items):
             if error:
                 raise error
-            lists.append(rows)
-        return lists
+            results.append(result)
+        return results
 
     def _page(self, path, query):
         response = self._call('GET', path, query)

@@ -113,6 +113,7 @@ options:
         closest known one), and credentials that are missing (no C(hotwax_oms_token), nor C(hotwax_oms_username) and
         C(hotwax_oms_password)) or ambiguous (both a token and a username). It looks at the names of the defined
         variables, never at a credential's value.
+      - With O(operation=status), the same problems are returned in RV(role_problems), for the readiness check.
     type: dict
   probe:
     description: With O(operation=status), create the folder and write and remove a probe file, to prove this user can
@@ -167,6 +168,12 @@ problem:
   description: Why an earlier file could not be used, which an operator must look at; null when there was none.
   returned: O(operation=save) or O(operation=status)
   type: str
+role_problems:
+  description: With O(role_inputs), every problem the rollback role would refuse before it starts, a sentence each.
+  returned: O(role_inputs) was given
+  type: list
+  elements: str
+  sample: ["hotwax_oms_token and hotwax_oms_username are both set on prod: keep one of them"]
 already_restored:
   description: Whether the loaded snapshot was restored before.
   returned: O(operation=load)

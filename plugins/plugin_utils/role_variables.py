@@ -44,7 +44,7 @@ INPUT_PREFIXES = ('rollback_', 'hotwax_oms_')  # the names input_problems looks 
 
 
 def input_problems(defined, host, selection, known=None):
-    """One message naming every problem with what the role was given on ``host``; '' when there is none.
+    """Every problem with what the role was given on ``host``, a sentence each; [] when there is none.
 
     ``defined`` names the defined ``rollback_*`` and ``hotwax_oms_*`` variables, ``selection`` maps each
     selection variable to its value. Checked before anything reads or writes: an unknown role variable (a
@@ -65,4 +65,4 @@ def input_problems(defined, host, selection, known=None):
     empty = [name for name, value in selection.items() if not value]
     if empty:
         problems.append('%s %s empty on %s: give one or more ids, or [all]' % (' and '.join(empty), 'is' if len(empty) == 1 else 'are', host))
-    return '. '.join(problems)
+    return problems

@@ -126,12 +126,12 @@ SELECTION_VARIABLES = {'rollback_shop_ids': ['all'], 'rollback_product_store_ids
 def test_good_role_inputs_have_no_problem():
     for credentials in (['hotwax_oms_token'], ['hotwax_oms_username', 'hotwax_oms_password'],
                         ['hotwax_oms_token', 'hotwax_oms_password']):
-        assert input_problems(credentials + ['rollback_shop_ids', 'rollback__access'], 'prod', SELECTION_VARIABLES) == ''
+        assert input_problems(credentials + ['rollback_shop_ids', 'rollback__access'], 'prod', SELECTION_VARIABLES) == []
 
 
 def test_every_problem_with_the_role_inputs_is_named_in_one_message_with_the_host():
-    message = input_problems(['rollback_shopids', 'hotwax_oms_token', 'hotwax_oms_username'], 'uat',
-                             dict(SELECTION_VARIABLES, rollback_shop_ids=[], rollback_targets=[]))
+    message = '. '.join(input_problems(['rollback_shopids', 'hotwax_oms_token', 'hotwax_oms_username'], 'uat',
+                                       dict(SELECTION_VARIABLES, rollback_shop_ids=[], rollback_targets=[])))
     assert message == ('unknown role variable rollback_shopids (did you mean rollback_shop_ids?): the rollback role would '
                        'ignore it and act on its defaults. Known: %s. ' % ', '.join(
                            name for name in known_variables() if name.startswith('rollback_')) +
@@ -141,6 +141,6 @@ def test_every_problem_with_the_role_inputs_is_named_in_one_message_with_the_hos
 
 def test_an_environment_without_its_own_credentials_is_named():
     for credentials in ([], ['hotwax_oms_username'], ['hotwax_oms_password']):
-        assert input_problems(credentials, 'prod', SELECTION_VARIABLES) == (
+        assert input_problems(credentials, 'prod', SELECTION_VARIABLES) == [
             'prod has no credentials: set hotwax_oms_token, or hotwax_oms_username and hotwax_oms_password, in its host '
-            'vars (from Ansible Vault)')
+            'vars (from Ansible Vault)']
