@@ -1,14 +1,16 @@
-# Entry points: `make demo` shows the rollback on the local OMS emulator, `make test` runs every check.
-# Both set up what they need (a virtualenv in .venv) on a fresh machine.
+# Entry points: `make demo` shows the rollback on the local OMS emulator, `make test` runs every check, `make docs`
+# builds the HTML docs site (build/docsite/build/html/index.html). Each sets up what it needs on a fresh machine.
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 # The collection must sit at .../ansible_collections/hotwax/oms for Ansible to find it; a link does that.
 COLLECTIONS := $(CURDIR)/build/collections
+# The docs site is built in a virtualenv of its own, from the pinned docs/docsite/requirements.txt.
+DOCS_VENV := $(CURDIR)/build/docs-venv
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup demo test gates ee clean
+.PHONY: setup demo test docs browser gates ee clean
 
 setup: $(VENV)/.installed $(COLLECTIONS)/ansible_collections/hotwax/oms
 
@@ -24,9 +26,22 @@ $(COLLECTIONS)/ansible_collections/hotwax/oms:
 demo: setup
 	bash demo/run-demo.sh
 
-test: setup
+# tests/test_docs_site.py opens the docs site in headless Chromium: `browser` installs it when missing (as root).
+test: setup browser
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory gates
+
+docs: $(DOCS_VENV)/.installed $(COLLECTIONS)/ansible_collections/hotwax/oms
+	bash scripts/build-docsite.sh
+
+$(DOCS_VENV)/.installed: docs/docsite/requirements.txt
+	rm -rf $(DOCS_VENV)
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/pip install --quiet --disable-pip-version-check -r docs/docsite/requirements.txt
+	touch $@
+
+browser:
+	bash scripts/install-chromium.sh
 
 # Every release gate (ansible-test sanity on the oldest and newest ansible-core, ansible-lint, galaxy-importer, docs,
 # changelog, execution environment, action group); scripts/release-gates.sh prepares what it needs under build/.
