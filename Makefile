@@ -26,9 +26,13 @@ $(COLLECTIONS)/ansible_collections/hotwax/oms:
 demo: setup
 	bash demo/run-demo.sh
 
-# tests/test_docs_site.py opens the docs site in headless Chromium: `browser` installs it when missing (as root).
+# tests/test_docs_site.py opens the docs site in headless Chromium (`browser` installs it when missing, as root) and
+# saves a screenshot of a module page, named here for CI's output.
+SCREENSHOT := build/docsite-screenshots/hotwax_shop_access_module.png
 test: setup browser
+	rm -f $(SCREENSHOT)
 	$(BIN)/pytest
+	@if [ -f $(SCREENSHOT) ]; then echo "docs site: screenshot of a module page: $(CURDIR)/$(SCREENSHOT)"; fi
 	$(MAKE) --no-print-directory gates
 
 docs: $(DOCS_VENV)/.installed $(COLLECTIONS)/ansible_collections/hotwax/oms

@@ -27,7 +27,7 @@ mkdir -p -m 0700 "$SITE"
 antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$SITE" \
     --project hotwax.oms --copyright 'hotwax.oms developers' \
     --title 'hotwax.oms: rollback automation for HotWax Commerce OMS' --html-short-title hotwax.oms \
-    --no-add-antsibull-docs-version hotwax.oms >/dev/null
+    --index-rst-source "$ROOT/scripts/docsite/index.rst" --no-add-antsibull-docs-version hotwax.oms >/dev/null
 # The collection's own pages link to its own index, not to Galaxy.
 sed -i 's|^  \* = "https://galaxy.ansible.com/ui/repo/published/{namespace}/{name}/"$|  hotwax.oms = "index.html"|' \
     "$SITE/antsibull-docs.cfg"
