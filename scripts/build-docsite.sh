@@ -23,7 +23,8 @@ export ANSIBLE_HOME=$ROOT/build/ansible-home
 
 rm -rf "$SITE"
 # antsibull-docs wants a directory that only its owner may write to.
-mkdir -p -m 0700 "$SITE"
+mkdir -p "$(dirname "$SITE")"
+mkdir -m 0700 "$SITE"
 antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$SITE" \
     --project hotwax.oms --copyright 'hotwax.oms developers' \
     --title 'hotwax.oms: rollback automation for HotWax Commerce OMS' --html-short-title hotwax.oms \

@@ -12,7 +12,6 @@ import subprocess
 import tempfile
 import zlib
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -166,7 +165,7 @@ def test_the_site_has_a_page_for_every_module_plugin_role_and_guide(site):
         if guide.exists():
             heading = guide.read_text(encoding='utf-8').splitlines()[0].lstrip('# ').replace('`', '')
             page = parse((COLLECTION_PAGES / 'docsite' / (stub.stem + '.html')).read_text(encoding='utf-8'))
-            # Sphinx types curly quotes ("exactly" becomes “exactly”).
+            # Sphinx types curly quotes: type them back.
             assert heading in page.title.replace('\u201c', '"').replace('\u201d', '"'), (stub.stem, page.title)
             assert 'the site that make docs builds shows it here' not in ''.join(page.text), stub.stem
 
