@@ -33,9 +33,11 @@ class ActionModule(ActionBase):
             throttle = AlertThrottle(args['folder'])
             last = throttle.last(args['oms_url'], window)
             if last:
-                return dict(result, changed=False, throttled=True, last=last,
-                            msg='%s was rolled back on an alert at %s (%s), less than %s ago: this alert does nothing'
-                                % (args['environment'], last.get('at'), last.get('reason'), args['once_within']))
+                # A warning, so the rulebook's log says why this alert did nothing.
+                said = ('Throttled by hotwax.oms.rollback_on_alert: %s was rolled back on an alert at %s (%s), less than %s '
+                        'ago; this alert does nothing' % (args['environment'], last.get('at'), last.get('reason'),
+                                                          args['once_within']))
+                return dict(result, changed=False, throttled=True, last=last, msg=said, warnings=[said])
             if self._task.check_mode:
                 return dict(result, changed=True, throttled=False, last=None)
             entry = throttle.record(args['oms_url'], args['environment'], args['reason'])
