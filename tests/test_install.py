@@ -84,11 +84,12 @@ def test_tarball_holds_what_a_user_needs_and_no_development_tooling(tarball):
         assert needed in tops, needed
     for needed in ('changelogs/changelog.yaml', 'meta/runtime.yml', 'meta/execution-environment.yml',
                    'playbooks/rollback.yml', 'playbooks/restore.yml', 'roles/rollback/tasks/main.yml',
-                   'docs/awx.md'):
+                   'docs/awx.md', 'extensions/eda/rulebooks/rollback_on_alert.yml'):
         assert needed in names, needed
-    for tooling in ('tests', 'Makefile', 'scripts', 'pytest.ini', 'requirements-dev.txt', 'demo', 'extensions',
+    for tooling in ('tests', 'Makefile', 'scripts', 'pytest.ini', 'requirements-dev.txt', 'demo',
                     'benchmarks', 'execution-environment.yml', '.ansible-lint', '.gitignore', '.ci', 'build', '.venv'):
         assert tooling not in tops, tooling
+    assert not [name for name in names if name.startswith('extensions/molecule')]
     assert not [name for name in names if name.startswith('changelogs/fragments') or '__pycache__' in name]
 
 
