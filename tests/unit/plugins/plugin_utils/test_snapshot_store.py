@@ -158,7 +158,7 @@ def test_a_snapshot_of_another_oms_is_kept_aside_with_a_warning_and_its_restore_
 
 @pytest.mark.parametrize('content', ['', '{"shops": [', '[]', '{"shops": 3}', '{"oms_url": "https://acme-maarg.hotwax.io"}',
                                      json.dumps(dict(fresh(), shops=[{'shop_id': 'S', 'records': [
-                                         {'target': 'remote', 'id': 'R', 'before': 'SHOP_EVERYTHING'}]}]))])
+                                         {'target': 'remote', 'id': 'R', 'before': 42}]}]))])
 def test_an_unusable_file_is_kept_aside_by_a_rollback_and_refused_by_a_restore(store, content):
     store.check_folder(create=True)
     with open(store.path, 'w') as handle:
