@@ -387,9 +387,23 @@ def restore_plan(snapshot, shop_ids=None, store_ids=None, tied_jobs=None):
 
 
 def still_closed_line(still_closed):
-    return ('Partly restored: still closed, as the rollback left them: %d (%s). The snapshot stays open: a restore '
-            'without rollback_shop_ids and rollback_product_store_ids puts back the rest'
-            % (len(still_closed), _listing(still_closed)))
+    """One line naming what a partial restore leaves closed, by kind: shops (of the records), stores, jobs."""
+    from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import SHOPIFY_INTAKE_JOB
+
+    records = [label for label in still_closed if label.startswith('shop ')]
+    shops = list(dict.fromkeys(label.split(' ')[1] for label in records))
+    stores = [label[len('store '):] for label in still_closed if label.startswith('store ')]
+    jobs = sorted((label[len('job '):] for label in still_closed if label.startswith('job ')),
+                  key=lambda name: name != SHOPIFY_INTAKE_JOB)  # the intake first: it waits for the last restore
+    parts = []
+    if records:
+        parts.append('%d access-scope records of %d shops (%s)' % (len(records), len(shops), _listing(shops)))
+    if stores:
+        parts.append('%d product stores (%s)' % (len(stores), _listing(stores)))
+    if jobs:
+        parts.append('%d service jobs (%s)' % (len(jobs), _listing(jobs)))
+    return ('Partly restored: still closed, as the rollback left them: %s. The snapshot stays open: a restore without '
+            'rollback_shop_ids and rollback_product_store_ids puts back the rest' % '; '.join(parts))
 
 
 def _listing(labels, shown=10):
