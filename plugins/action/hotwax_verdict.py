@@ -94,8 +94,8 @@ class ActionModule(ActionBase):
         # On AWX/AAP the job's container and its files are gone when the job ends: the artifact is what lasts.
         artifact = 'the job artifact hotwax_oms_snapshots.%s' % args['environment']
         if args['mode'] == 'restore':
-            return ['From the snapshot %s taken at %s' % ((artifact if on_awx else path) or 'given as rollback_snapshot',
-                                                         args['snapshot_taken_at'])]
+            source = (artifact if on_awx else path) or 'given as rollback_snapshot'
+            return ['From the snapshot %s taken at %s' % (source, args['snapshot_taken_at'])]
         if check_mode:
             return ['The snapshot would be saved at %s' % (artifact if on_awx else path)]
         kept = ' (kept from the rollback at %s)' % args['kept_from'] if args['kept_from'] else ''

@@ -354,6 +354,7 @@ def restore_plan(snapshot, shop_ids=None, store_ids=None, tied_jobs=None):
     that restore puts back every job still closed. A restored snapshot is compared whole (nothing to put back unless
     forced). Raises SnapshotError when the selection names what the snapshot does not hold.
     """
+    # The intake's name is the job module's; imported here, so that only a restore loads the module side.
     from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import SHOPIFY_INTAKE_JOB
 
     for variable, ids, held in (('rollback_shop_ids', shop_ids, [shop['shop_id'] for shop in snapshot.get('shops') or []]),
@@ -388,6 +389,7 @@ def restore_plan(snapshot, shop_ids=None, store_ids=None, tied_jobs=None):
 
 def still_closed_line(still_closed):
     """One line naming what a partial restore leaves closed, by kind: shops (of the records), stores, jobs."""
+    # see restore_plan
     from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import SHOPIFY_INTAKE_JOB
 
     records = [label for label in still_closed if label.startswith('shop ')]
