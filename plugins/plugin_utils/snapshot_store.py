@@ -676,7 +676,8 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False, now=N
             if state == 'unusable':
                 result['problem'] = ('The earlier snapshot could not be used (%s) and was kept at %s; look at it before '
                                      'restoring from the fresh one, which may hold rolled-back values.' % (problem, aside))
-        closed, selected = closed_share(snapshot, jobs_selected)
+        # records and stores only: a job paused on purpose (a schedule switched off) is common and says nothing
+        closed, selected = closed_share(snapshot)
         if looks_rolled_back(snapshot, jobs_selected):
             snapshot['already_rolled_back'] = True
             result['warnings'].append(
@@ -684,7 +685,7 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False, now=N
                 'is in %s. This snapshot records those closed values, so a restore from it is refused unless forced; the '
                 'snapshot of the first rollback may be on another controller or in the artifact of an AWX job'
                 % (store.environment, store.folder))
-        elif closed:
+        elif 0 < closed < selected:
             snapshot['half_closed'] = dict(closed=closed, of=selected)
             result['notes'].append(half_closed_line(store.environment, snapshot['half_closed']))
     unfamiliar = unfamiliar_scopes(fresh)
