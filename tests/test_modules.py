@@ -222,7 +222,7 @@ def test_write_that_does_not_stick_is_named(demo_oms, run_playbook):
     ('hotwax.oms.hotwax_shop_access: {shop_ids: [all], restore: [{shop_id: SHOP}]}',
      'restore: this entry is not in the shape the module returns'),
     ('hotwax.oms.hotwax_shop_access: {shop_ids: [all], restore: [{shop_id: SHOP, records: '
-     '[{target: remote, id: SHOP_SHOPIFY_REMOTE, before: SHOP_RW_ACESS}]}]}', "unknown access scope 'SHOP_RW_ACESS'"),
+     '[{target: remote, id: SHOP_SHOPIFY_REMOTE, before: [SHOP_RW_ACCESS]}]}]}', "a scope must be an enum id, got ['SHOP_RW_ACCESS']"),
     ('hotwax.oms.hotwax_shop_access: {shop_ids: [all], access_scope: read, restore: []}',
      'parameters are mutually exclusive: access_scope|restore'),
 ])

@@ -5,7 +5,7 @@ import os
 import socket
 import stat
 
-from tests.helpers import normal, token_vars
+from tests.helpers import normal, remote_owners, token_vars
 
 ROLLBACK = '- import_playbook: hotwax.oms.rollback\n'
 RESTORE = '- import_playbook: hotwax.oms.restore\n'
@@ -165,3 +165,182 @@ def test_the_snapshot_holds_ids_and_before_values_only(fleet_oms, run_playbook, 
     assert records and all(set(record) == {'target', 'id', 'before'} for record in records)
     assert all(set(store) == {'product_store_id', 'name', 'before'} for store in snapshot['product_stores'])
     assert os.stat(tmp_path / 'snapshots' / 'prod.json').st_mode & 0o077 == 0
+
+
+# --- issue 20: the way back never refuses and never widens -----------------------------------------------------------
+
+CUSTOM_SCOPE = 'SHOP_CUSTOM_SCOPE'
+
+
+def as_read(state):
+    """The state as the OMS reads it (helpers.normal), with the jobs: a missing paused reads as N."""
+    return dict(normal(state), jobs=dict((name, paused or 'N') for name, paused in state['jobs'].items()))
+
+
+def add_scope_enum(oms, enum_id):
+    """An enum of the access-scope type beyond the four the collection knows: Company's Access select offers every one."""
+    oms.query("INSERT INTO Enumeration (enumId, enumTypeId, description) VALUES (?, 'ShopifyShopAccessScope', 'custom')", (enum_id,))
+
+
+def snapshot_file(tmp_path):
+    return json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
+
+
+def test_a_scope_the_collection_does_not_know_is_closed_and_restored_exactly(demo_oms, run_playbook, inventory, tmp_path):
+    add_scope_enum(demo_oms, CUSTOM_SCOPE)
+    demo_oms.query("UPDATE SystemMessageRemote SET accessScopeEnumId = ? WHERE systemMessageRemoteId = 'SHOP_SHOPIFY_REMOTE'",
+                   (CUSTOM_SCOPE,))
+    before = demo_oms.state()
+    hosts = inventory(prod=demo_oms)
+    rollback = run(run_playbook, ROLLBACK, hosts)
+    assert rollback.returncode == 0, rollback.output
+    assert demo_oms.state()['remotes']['SHOP_SHOPIFY_REMOTE'] == 'SHOP_NO_ACCESS'
+    assert rollback.output.count('1 records hold a scope this collection does not know') == 1
+    assert 'shop SHOP remote SHOP_SHOPIFY_REMOTE (%s)' % CUSTOM_SCOPE in rollback.output
+    records = snapshot_file(tmp_path)['shops'][0]['records']
+    assert {'target': 'remote', 'id': 'SHOP_SHOPIFY_REMOTE', 'before': CUSTOM_SCOPE} in records
+
+    restore = run(run_playbook, RESTORE, hosts)
+    assert restore.returncode == 0, restore.output
+    assert 'get back a scope this collection does not know' in restore.output
+    assert demo_oms.state() == before  # the raw state, the custom id included
+    assert snapshot_file(tmp_path)['restored'] is True
+
+
+def test_a_record_reopened_by_hand_between_two_rollbacks_comes_back_narrower(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    assert run(run_playbook, ROLLBACK, hosts).returncode == 0
+    # Someone reopens the shop in Company, narrower than before the first incident: read access, brokering on.
+    demo_oms.query("UPDATE SystemMessageRemote SET accessScopeEnumId = 'SHOP_READ_ACCESS'")
+    demo_oms.query("UPDATE ShopifyConfig SET accessScopeEnumId = 'SHOP_READ_ACCESS'")
+    demo_oms.query("UPDATE ProductStore SET enableBrokering = 'Y'")
+    reopened = demo_oms.state()
+    second = run(run_playbook, ROLLBACK, hosts)  # a new incident
+    assert second.returncode == 0, second.output
+    renewed = [line for line in second.result('Summary')['msg'] if line.startswith('Renewed')]
+    assert len(renewed) == 1 and renewed[0].startswith('Renewed 2 records reopened since the rollback at')
+    assert renewed[0].endswith(': shop SHOP remote SHOP_SHOPIFY_REMOTE, shop SHOP config SHOP_CONFIG')  # brokering was on before too
+    kept = snapshot_file(tmp_path)
+    remote = [r for r in kept['shops'][0]['records'] if r['id'] == 'SHOP_SHOPIFY_REMOTE'][0]
+    assert remote['before'] == 'SHOP_READ_ACCESS' and [h['before'] for h in remote['history']] == ['SHOP_RW_ACCESS']
+    assert [run_['action'] for run_ in kept['runs']] == ['rollback', 'rollback']
+
+    restore = run(run_playbook, RESTORE, hosts)
+    assert restore.returncode == 0, restore.output
+    assert demo_oms.state() == reopened  # the narrower values, never the older, wider ones
+
+
+def test_a_partial_restore_then_a_full_one_ends_exactly_where_it_began(fleet_oms, run_playbook, inventory, tmp_path):
+    before = as_read(fleet_oms.state())
+    hosts = inventory(prod=fleet_oms)
+    rollback = run(run_playbook, ROLLBACK, hosts, '-e', 'rollback_pause_jobs=true')
+    assert rollback.returncode == 0, rollback.output
+    closed = fleet_oms.state()
+    one = ('-e', '{"rollback_shop_ids": ["FLEET_SHOP_001"], "rollback_product_store_ids": ["FLEET_STORE_1"]}')
+
+    fleet_oms.clear_requests()
+    check = run(run_playbook, RESTORE, hosts, '--check', '--diff', *one)
+    assert check.returncode == 0, check.output
+    assert fleet_oms.writes() == [] and fleet_oms.state() == closed
+    assert 'Partly restored: still closed' in check.output
+
+    partial = run(run_playbook, RESTORE, hosts, *one)
+    assert partial.returncode == 0, partial.output
+    assert 'Partly restored: still closed' in partial.output and 'consume_ShopifyOrders_SQS' in partial.output
+    now = fleet_oms.state()
+    owners = remote_owners(fleet_oms)
+    for remote_id, scope in now['remotes'].items():
+        expected = before['remotes'][remote_id] if owners[remote_id] == {'FLEET_SHOP_001'} else closed['remotes'][remote_id]
+        assert (scope or 'SHOP_READ_ACCESS') == (expected or 'SHOP_READ_ACCESS'), remote_id
+    for shop_id, shop in now['shops'].items():
+        for config_id, scope in shop['configs'].items():
+            expected = before['configs'][config_id] if shop_id == 'FLEET_SHOP_001' else closed['shops'][shop_id]['configs'][config_id]
+            assert (scope or 'SHOP_READ_ACCESS') == (expected or 'SHOP_READ_ACCESS'), config_id
+    assert now['stores'] == dict(closed['stores'], FLEET_STORE_1=now['stores']['FLEET_STORE_1'])
+    assert now['stores']['FLEET_STORE_1'] == 'Y'
+    assert now['jobs']['Order_Routing_Group_20001'] == 'N'  # FLEET_STORE_1's brokering schedule
+    assert now['jobs']['sync_ShopifyProductUpdates_FLEET_SHOP_002'] == 'N'  # its parameters name FLEET_SHOP_001
+    assert now['jobs']['consume_ShopifyOrders_SQS'] == 'Y'  # the intake waits for the restore that completes
+    assert now['jobs']['Order_Routing_Group_20021'] == 'Y'
+    kept = snapshot_file(tmp_path)
+    assert kept['restored'] is False and kept['partly_restored'] is True
+
+    full = run(run_playbook, RESTORE, hosts)
+    assert full.returncode == 0, full.output
+    assert as_read(fleet_oms.state()) == before
+    assert snapshot_file(tmp_path)['restored'] is True and 'Partly restored' not in full.output
+
+
+def test_a_partial_restore_refuses_a_shop_the_snapshot_does_not_hold(demo_oms, run_playbook, inventory):
+    hosts = inventory(prod=demo_oms)
+    assert run(run_playbook, ROLLBACK, hosts).returncode == 0
+    demo_oms.clear_requests()
+    refused = run(run_playbook, RESTORE, hosts, '-e', '{"rollback_shop_ids": ["NOPE"]}')
+    assert refused.returncode != 0
+    assert 'rollback_shop_ids names what the snapshot taken at' in refused.output and 'NOPE' in refused.output
+    assert demo_oms.writes() == []
+
+
+def test_a_half_closed_oms_is_named_at_the_rollback_and_warned_about_before_the_restore_writes(demo_oms, run_playbook, inventory):
+    demo_oms.query("UPDATE ShopifyConfig SET accessScopeEnumId = 'SHOP_NO_ACCESS'")  # closed by another controller, say
+    hosts = inventory(prod=demo_oms)
+    rollback = run(run_playbook, ROLLBACK, hosts)
+    assert rollback.returncode == 0, rollback.output
+    assert rollback.output.count('prod was half closed when this snapshot was taken: 1 of 3 selected records') == 1
+    assert 'Another controller may be rolling back prod right now' in rollback.output and 'closed on purpose' in rollback.output
+    restore = run(run_playbook, RESTORE, hosts)
+    assert restore.returncode == 0, restore.output
+    load = [entry for entry in restore.results if entry['task'].endswith('Load the snapshot taken before the rollback')][0]
+    assert any('Before any write: prod was half closed' in warning for warning in load['result']['warnings'])
+    assert demo_oms.state()['shops']['SHOP']['configs']['SHOP_CONFIG'] == 'SHOP_NO_ACCESS'
+
+
+def test_who_when_why_and_the_awx_artifact_are_in_the_summary_and_the_snapshot(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    awx = ('-e', 'awx_job_id=4242', '-e', 'rollback_reason="INC-77 order import broken"')
+    rollback = run(run_playbook, ROLLBACK, hosts, *awx)
+    assert rollback.returncode == 0, rollback.output
+    assert 'Snapshot of the state before: the job artifact hotwax_oms_snapshots.prod' in rollback.output
+    assert str(tmp_path / 'snapshots') not in rollback.result('Summary')['msg'][-3]
+    assert 'AWX job 4242: INC-77 order import broken' in rollback.output
+    kept = snapshot_file(tmp_path)
+    assert kept['reason'] == 'INC-77 order import broken' and kept['operator']['awx_job_id'] == '4242'
+    assert kept['operator']['host'] == socket.gethostname()
+    restore = run(run_playbook, RESTORE, hosts, '-e', 'rollback_reason="INC-77 fixed"')
+    assert restore.returncode == 0, restore.output
+    assert 'This restore at' in restore.output and ': INC-77 fixed' in restore.output
+    assert [(r['action'], r['reason']) for r in snapshot_file(tmp_path)['runs']] == [
+        ('rollback', 'INC-77 order import broken'), ('restore', 'INC-77 fixed')]
+
+
+def test_a_restore_from_a_copied_file_given_by_path_marks_that_file(demo_oms, run_playbook, inventory, tmp_path):
+    before = normal(demo_oms.state())
+    hosts = inventory(prod=demo_oms)
+    assert run(run_playbook, ROLLBACK, hosts).returncode == 0
+    copy = tmp_path / 'copied' / 'prod.json'
+    copy.parent.mkdir()
+    copy.write_text((tmp_path / 'snapshots' / 'prod.json').read_text())
+    (tmp_path / 'snapshots' / 'prod.json').unlink()  # the folder's file is gone: only the copy is left
+    restore = run(run_playbook, RESTORE, hosts, '-e', 'rollback_snapshot=copied/prod.json')
+    assert restore.returncode == 0, restore.output
+    assert normal(demo_oms.state()) == before
+    assert json.loads(copy.read_text())['restored'] is True
+
+
+def test_a_restore_of_an_oms_that_holds_every_value_already_writes_nothing_and_says_so(demo_oms, run_playbook, inventory):
+    hosts = inventory(prod=demo_oms)
+    assert run(run_playbook, ROLLBACK, hosts).returncode == 0
+    demo_oms.reset('demo')  # a restore that wrote everything, then was killed before it marked the snapshot
+    relaunch = run(run_playbook, RESTORE, hosts)
+    assert relaunch.returncode == 0, relaunch.output
+    assert 'already holds every value this restore puts back: nothing was written' in relaunch.output
+    assert demo_oms.writes() == []
+
+
+def test_a_wider_snapshot_folder_is_named_in_a_warning(demo_oms, run_playbook, inventory, tmp_path):
+    folder = tmp_path / 'snapshots'
+    folder.mkdir()
+    folder.chmod(0o755)
+    result = run(run_playbook, ROLLBACK, inventory(prod=demo_oms))
+    assert result.returncode == 0, result.output
+    assert 'the snapshot folder %s has mode 0755' % folder in result.output

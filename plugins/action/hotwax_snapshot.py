@@ -11,9 +11,12 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import INPUT_PREFIXES, input_problems
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
-    SnapshotError, SnapshotStore, load_for_restore, mark_restored, probe_folder, save_for_rollback, snapshot_of)
+    SnapshotError, SnapshotStore, describe_run, load_for_restore, mark_put_back, operator, probe_folder, restore_plan,
+    run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
 
 ARTIFACT = 'hotwax_oms_snapshots'
+AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # what AWX/AAP sets on every job it runs
+ALL = 'all'
 
 ARGUMENT_SPEC = dict(
     operation=dict(type='str', required=True, choices=['begin', 'save', 'load', 'mark_restored', 'end', 'status']),
@@ -32,7 +35,30 @@ ARGUMENT_SPEC = dict(
     path=dict(type='str'),
     probe=dict(type='bool', default=False),
     role_inputs=dict(type='dict'),
+    reason=dict(type='str'),
+    shop_ids=dict(type='list', elements='str'),
+    product_store_ids=dict(type='list', elements='str'),
+    tied_jobs=dict(type='list', elements='dict'),
+    put_back=dict(type='dict'),
 )
+
+
+def awx_job_id(task_vars):
+    """The AWX/AAP job id when this runs as an AWX job, else None."""
+    for name in AWX_JOB_VARIABLES:
+        if (task_vars or {}).get(name):
+            return str(task_vars[name])
+    return None
+
+
+def selected(ids):
+    """A role selection variable as the store takes it: None for [all] (or unset)."""
+    return None if not ids or ALL in ids else list(ids)
+
+
+def artifact(store, snapshot):
+    """The job artifact AWX/AAP keeps with the job, for a later restore job: what set_stats would publish."""
+    return dict(data={ARTIFACT: {store.environment: snapshot}}, per_host=False, aggregate=True)
 
 
 class ActionModule(ActionBase):
@@ -53,6 +79,7 @@ class ActionModule(ActionBase):
         try:
             # Relative folders are taken from where ansible-playbook was started, never from the role's folder.
             store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])
+            args['operator'] = operator(awx_job_id(task_vars))
             result.update(getattr(self, '_' + args['operation'])(store, args, check_mode))
         except SnapshotError as exc:
             if args['operation'] == 'end':  # releasing a lock never fails a run: the error that matters was said before
@@ -66,8 +93,7 @@ class ActionModule(ActionBase):
     @staticmethod
     def _begin(store, args, check_mode):
         """Check the folder and take the lock, before anything reads or writes the OMS."""
-        store.check_folder(create=not check_mode)
-        warnings = []
+        warnings = store.check_folder(create=not check_mode, purpose=args['purpose'])
         if not check_mode:  # a check writes nothing, so it needs no lock and leaves none behind
             warning = store.lock(args['purpose'])
             if warning:
@@ -77,25 +103,42 @@ class ActionModule(ActionBase):
     @staticmethod
     def _save(store, args, check_mode):
         fresh = snapshot_of(store.environment, store.oms_url, args['targets'], args['shops'], args['product_stores'],
-                            args['service_jobs'])
+                            args['service_jobs'], who=args['operator'], reason=args['reason'])
         saved = save_for_rollback(store, fresh, args['jobs_selected'], check_mode)
+        saved['notes'].insert(0, 'This %s' % describe_run(fresh['runs'][0]))
         if check_mode:
             saved['msg'] = 'check mode: the snapshot would be saved at %s' % store.path
         else:
-            # The job artifact AWX/AAP keeps with the job, for a later restore job: what set_stats would publish.
-            saved['ansible_stats'] = dict(data={ARTIFACT: {store.environment: saved['snapshot']}}, per_host=False, aggregate=True)
+            saved['ansible_stats'] = artifact(store, saved['snapshot'])
         return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
 
     @staticmethod
     def _load(store, args, check_mode):
-        return load_for_restore(store, args['snapshot'], args['force'])
+        loaded = load_for_restore(store, args['snapshot'], args['force'])
+        snapshot = loaded['snapshot']
+        plan = restore_plan(snapshot, selected(args['shop_ids']), selected(args['product_store_ids']),
+                            [job.get('job_name') for job in args['tied_jobs'] or []])
+        notes = ['This %s' % describe_run(run_entry('restore', args['operator'], args['reason']))]
+        notes.extend('Earlier: %s' % describe_run(run) for run in snapshot.get('runs') or [])
+        unfamiliar = unfamiliar_scopes(plan['put_back'])
+        if unfamiliar:
+            notes.append('%d records get back a scope this collection does not know, written exactly as recorded: %s'
+                         % (len(unfamiliar), ', '.join(unfamiliar)))
+        if plan['partial']:
+            notes.append(still_closed_line(plan['still_closed']))
+        return dict(loaded, put_back=plan['put_back'], partial=plan['partial'], still_closed=plan['still_closed'], notes=notes)
 
     @staticmethod
     def _mark_restored(store, args, check_mode):
         if check_mode:
             return dict(msg='check mode: the snapshot would be marked restored')
-        marked = mark_restored(store, args['taken_at'], args['path'])
-        return dict(changed=bool(marked), path=marked)
+        put_back = args['put_back'] or {}
+        marked, snapshot = mark_put_back(store, args['taken_at'], put_back,
+                                         run_entry('restore', args['operator'], args['reason']), args['path'])
+        result = dict(changed=bool(marked), path=marked)
+        if snapshot is not None:
+            result.update(restored=bool(snapshot.get('restored')), ansible_stats=artifact(store, snapshot))
+        return result
 
     @staticmethod
     def _end(store, args, check_mode):

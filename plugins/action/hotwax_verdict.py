@@ -23,7 +23,9 @@ ARGUMENT_SPEC = dict(
     snapshot_taken_at=dict(type='str'),
     kept_from=dict(type='str'),
     already_restored_at=dict(type='str'),
+    notes=dict(type='list', elements='str', default=[]),
 )
+AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # set on every job AWX/AAP runs
 
 
 def _result(value):
@@ -70,7 +72,12 @@ class ActionModule(ActionBase):
             else:
                 lines = [args['environment'], 'The OMS already holds every value of the snapshot (restored at %s): '
                                               'nothing to do' % already_restored]
-        lines.extend(self._snapshot_lines(args, check_mode))
+        elif args['mode'] == 'restore' and not check_mode and report['ok'] and not any(
+                (step or {}).get('changed') for step in steps.values()):
+            lines.append('The OMS already holds every value this restore puts back: nothing was written')
+        on_awx = any((task_vars or {}).get(name) for name in AWX_JOB_VARIABLES)
+        lines.extend(self._snapshot_lines(args, check_mode, on_awx))
+        lines.extend(args['notes'])
         result.update(report, summary=lines, changed=False)
         if not report['ok']:
             what_now = ('Run the rollback again once the OMS answers: the snapshot is kept, and a second rollback adds to it.'
@@ -82,13 +89,18 @@ class ActionModule(ActionBase):
         return result
 
     @staticmethod
-    def _snapshot_lines(args, check_mode):
+    def _snapshot_lines(args, check_mode, on_awx):
         path = args['snapshot_path']
+        # On AWX/AAP the job's container and its files are gone when the job ends: the artifact is what lasts.
+        artifact = 'the job artifact hotwax_oms_snapshots.%s' % args['environment']
         if args['mode'] == 'restore':
-            return ['From the snapshot %s taken at %s' % (path or 'given as rollback_snapshot', args['snapshot_taken_at'])]
+            source = (artifact if on_awx else path) or 'given as rollback_snapshot'
+            return ['From the snapshot %s taken at %s' % (source, args['snapshot_taken_at'])]
         if check_mode:
-            return ['The snapshot would be saved at %s' % path]
+            return ['The snapshot would be saved at %s' % (artifact if on_awx else path)]
         kept = ' (kept from the rollback at %s)' % args['kept_from'] if args['kept_from'] else ''
-        lines = ['Snapshot of the state before: %s%s' % (path, kept)]
-        lines.append('To put it all back: ansible-playbook hotwax.oms.restore -i <inventory> -l %s' % args['environment'])
-        return lines
+        if on_awx:
+            return ['Snapshot of the state before: %s%s' % (artifact, kept),
+                    'To put it all back: launch the restore job template with rollback_snapshot set to %s' % artifact]
+        return ['Snapshot of the state before: %s%s' % (path, kept),
+                'To put it all back: ansible-playbook hotwax.oms.restore -i <inventory> -l %s' % args['environment']]

@@ -13,10 +13,11 @@ version_added: 0.1.0
 author:
   - hotwax.oms developers (@hotwax)
 description:
-  - Used by the P(hotwax.oms.rollback#role) role when a rollback finds the snapshot of an earlier rollback that was
-    not restored. The kept snapshot wins for every record it holds, since the OMS now holds the rolled-back values;
-    a record it lacks (a shop, a record target, a product store or a job that the earlier rollback did not select)
-    is added with the value read now, which is still the value from before the incident.
+  - The merge the P(hotwax.oms.rollback#role) role's snapshot store makes when a rollback finds the snapshot of an
+    earlier rollback that was not restored, record by record. Where the fresh reading holds the rolled-back value,
+    the kept value stands. Where it holds another value (the record was reopened since), that value replaces the kept
+    one, which moves to the entry's C(history). A record the kept snapshot lacks (a shop, a record target, a product
+    store or a job that the earlier rollback did not select) is added with the value read now.
 options:
   _input:
     description: The kept snapshot.
@@ -36,7 +37,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: The kept snapshot with the shops, records, product stores and jobs it lacked, and the union of targets.
+  description: The kept snapshot brought up to date record by record, with the shops, records, product stores and jobs
+    it lacked, and the union of targets.
   type: dict
 '''
 

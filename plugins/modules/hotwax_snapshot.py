@@ -16,11 +16,19 @@ description:
     file per environment, C(<folder>/<environment>.json), mode 0600 in a 0700 folder, written atomically, without
     secrets.
   - A snapshot is open from the rollback that takes it until a restore puts its values back; it is then marked
-    restored and kept as history. An open snapshot is never overwritten; a second rollback keeps it and adds only the
-    records it lacks. A restored snapshot, an open snapshot of another OMS and an unusable file are renamed aside
+    restored and kept as history. It keeps each record's value exactly as the OMS gave it (any enum id; a missing
+    value as null) and is checked for its shape, never its vocabulary, so a restore takes every value a rollback
+    recorded. An open snapshot is never overwritten; a second rollback brings it up to date record by record. Where
+    the OMS holds the rolled-back value the kept value stands; where it holds another value (reopened since), that
+    value replaces the kept one, which stays in the entry's C(history), and the record is named as renewed.
+  - A restore limited to some shops or stores (O(shop_ids), O(product_store_ids)) marks what it put back, and the
+    snapshot stays open, partly restored, until a restore puts back the rest.
+  - Who ran each rollback and restore, when and why (O(reason)) is kept in the snapshot's C(runs); on AWX/AAP
+    (C(awx_job_id) or C(tower_job_id) set) with the job id. A restored snapshot, an open snapshot of another OMS and an unusable file are renamed aside
     (C(<environment>.<stamp>.<why>.json)) before a new snapshot is saved. The collection deletes no snapshot.
   - An environment is identified by its normalised OMS URL (scheme and host in lower case, no default port, no
     trailing C(/) or C(/rest/s1)), so the same OMS written two ways is one OMS.
+  - A folder the collection makes is kept at 0700; an existing folder with a wider mode is named in a warning.
   - One rollback or restore of an environment at a time per controller; the lock names the run that holds it, and the
     lock of a run that ended without releasing it (a killed process on this host) is taken over with a warning.
 author:
@@ -40,8 +48,11 @@ options:
       - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)), and publishes
         the snapshot it keeps as the job artifact C(hotwax_oms_snapshots.<environment>), as M(ansible.builtin.set_stats)
         does (per play, aggregated), so that AWX/AAP keeps it with the job.
-      - V(load) returns the snapshot a restore puts back, from O(snapshot) or the folder.
-      - V(mark_restored) marks the snapshot taken at O(taken_at) as restored. V(end) releases the lock.
+      - V(load) returns the snapshot a restore uses, from O(snapshot) or the folder, and in RV(put_back) what this
+        restore puts back (see O(shop_ids)).
+      - V(mark_restored) marks what O(put_back) holds as restored in the snapshot taken at O(taken_at), and the
+        snapshot restored once nothing is still closed; it publishes the snapshot as the job artifact again.
+        V(end) releases the lock.
       - V(status) tells where the environment stands (for the readiness check) without changing anything, unless
         O(probe).
     type: str
@@ -93,8 +104,31 @@ options:
   snapshot:
     description:
       - A snapshot given directly, as a dict or its JSON, for example the artifact C(hotwax_oms_snapshots.<environment>)
-        of an AWX rollback job (O(operation=load)). It is validated exactly like a file.
+        of an AWX rollback job (O(operation=load)), or the path of a snapshot file (a copied file, or one in a folder
+        this user cannot write). It is validated exactly like a file; a file given by path is the one marked.
     type: raw
+  reason:
+    description: Why this rollback or restore runs (a ticket or a sentence); kept in the snapshot's C(runs) with who and when.
+    type: str
+  shop_ids:
+    description:
+      - With O(operation=load), the shops whose records this restore puts back; V(all) or unset for every shop.
+    type: list
+    elements: str
+  product_store_ids:
+    description:
+      - With O(operation=load), the product stores whose brokering this restore puts back; V(all) or unset for every store.
+    type: list
+    elements: str
+  tied_jobs:
+    description:
+      - With O(operation=load) and a limited selection, the RV(hotwax.oms.hotwax_service_job_info#module:service_jobs)
+        tied to the selected shops and stores; only those jobs are put back until a restore completes the snapshot.
+    type: list
+    elements: dict
+  put_back:
+    description: With O(operation=mark_restored), the RV(put_back) of V(load) that the restore put back.
+    type: dict
   force:
     description: Restore a snapshot taken of an already rolled-back OMS (O(operation=load)).
     type: bool
@@ -103,7 +137,7 @@ options:
     description: The C(taken_at) of the snapshot to mark restored.
     type: str
   path:
-    description: The file the snapshot was loaded from, to mark restored.
+    description: The file the snapshot was loaded from, to mark.
     type: str
   role_inputs:
     description:
@@ -137,6 +171,16 @@ EXAMPLES = r'''
     environment: prod
     oms_url: https://acme-maarg.hotwax.io
     snapshot: "{{ hotwax_oms_snapshots.prod }}"
+  register: loaded
+
+- name: Load a copied snapshot file, to put back one shop first
+  hotwax.oms.hotwax_snapshot:
+    operation: load
+    folder: ~/.hotwax_oms/snapshots
+    environment: prod
+    oms_url: https://acme-maarg.hotwax.io
+    snapshot: /tmp/prod.json
+    shop_ids: [SHOP]
   register: loaded
 '''
 
@@ -177,6 +221,34 @@ role_problems:
 already_restored:
   description: Whether the loaded snapshot was restored before.
   returned: O(operation=load)
+  type: bool
+renewed:
+  description: Labels of the records a second rollback renewed (reopened since the kept snapshot's rollback).
+  returned: O(operation=save)
+  type: list
+  elements: str
+  sample: ["shop SHOP remote SHOP_SHOPIFY_REMOTE"]
+notes:
+  description: Lines for the run's summary (who, when and why; renewed records; a half-closed OMS; unfamiliar scopes; what is still closed).
+  returned: O(operation=save) or O(operation=load)
+  type: list
+  elements: str
+put_back:
+  description: What this restore puts back, in the shape of a snapshot (C(shops), C(product_stores), C(service_jobs)).
+  returned: O(operation=load)
+  type: dict
+partial:
+  description: Whether something stays closed after this restore (the snapshot stays open, partly restored).
+  returned: O(operation=load)
+  type: bool
+still_closed:
+  description: Labels of what this restore leaves closed.
+  returned: O(operation=load)
+  type: list
+  elements: str
+restored:
+  description: Whether the snapshot is now wholly restored.
+  returned: O(operation=mark_restored)
   type: bool
 state:
   description: V(missing), V(open), V(restored), V(other_oms) or V(unusable), of C(<environment>.json).

@@ -65,6 +65,15 @@ options:
     description: Set when the snapshot was restored before and the steps only compared it with the OMS; any difference
       is then a failure that names the records.
     type: str
+  notes:
+    description:
+      - Lines added at the end of the summary as they are (the snapshot store's, for example who ran it, when and why,
+        the renewed records, a half-closed OMS, what a partial restore leaves closed).
+      - On AWX/AAP (C(awx_job_id) or C(tower_job_id) set) the summary names the job artifact
+        C(hotwax_oms_snapshots.<environment>) instead of a file in the job's container.
+    type: list
+    elements: str
+    default: []
 '''
 
 EXAMPLES = r'''

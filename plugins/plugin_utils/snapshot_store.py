@@ -29,7 +29,8 @@ import socket
 import stat
 import tempfile
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ROLLED_BACK_SCOPE, SCOPE_IDS, job_paused
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import (
+    ACTIVE, EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE, SCOPE_IDS, job_paused)
 
 FORMAT = 2
 DEFAULT_PORTS = {'http': 80, 'https': 443}
@@ -155,8 +156,10 @@ def _shape_problems(snapshot):
         for record in shop.get('records') or []:
             if not isinstance(record, dict) or record.get('target') not in ('remote', 'config') or not record.get('id'):
                 problems.append('shop %s: a record without target or id: %r' % (shop['shop_id'], record))
-            elif record.get('before') is not None and record['before'] not in SCOPE_IDS:
-                problems.append('shop %s %s %s: unknown scope %r' % (shop['shop_id'], record['target'], record['id'], record['before']))
+            elif not (record.get('before') is None or isinstance(record['before'], str)):
+                # any enum id the OMS held is a value to put back: the shape is checked, never the vocabulary
+                problems.append('shop %s %s %s: a scope that is not a string: %r'
+                                % (shop['shop_id'], record['target'], record['id'], record['before']))
     for store in snapshot['product_stores']:
         if not isinstance(store, dict) or not store.get('product_store_id') or not isinstance(store.get('before'), bool):
             problems.append('a product store without product_store_id or a true/false before: %r' % (store,))
@@ -167,14 +170,39 @@ def _shape_problems(snapshot):
     return problems
 
 
-def snapshot_of(environment, oms_url, targets, shops, product_stores, service_jobs, now=None):
-    """A new snapshot from what the ``_info`` modules read: ids and ``before`` values, nothing else."""
+def operator(awx_job_id=None):
+    """Who runs this: the user, the controller host and, on AWX/AAP, the job id (the OMS keeps no audit of scopes)."""
+    return {'user': _who(), 'host': socket.gethostname(), 'awx_job_id': str(awx_job_id) if awx_job_id else None}
+
+
+def run_entry(action, who, reason=None, now=None, **extra):
+    """One line of a snapshot's ``runs``: a rollback or a restore, when, by whom, why."""
+    return dict(extra, action=action, at=now or utc_now(), operator=who, reason=reason or None)
+
+
+def describe_run(run):
+    """``rollback at T by uid 0 (ops) on host, AWX job 42: reason``"""
+    who = run.get('operator') or {}
+    text = '%s at %s by %s on %s' % (run.get('action'), run.get('at'), who.get('user', '?'), who.get('host', '?'))
+    if who.get('awx_job_id'):
+        text += ', AWX job %s' % who['awx_job_id']
+    return text + (': %s' % run['reason'] if run.get('reason') else ' (no rollback_reason given)')
+
+
+def snapshot_of(environment, oms_url, targets, shops, product_stores, service_jobs, now=None, who=None, reason=None):
+    """A new snapshot from what the ``_info`` modules read: ids and ``before`` values as the OMS gave them, and who took
+    it, when and why."""
+    now = now or utc_now()
+    who = who or operator()
     return {
         'format': FORMAT,
         'environment': environment,
         'oms_url': normalise_oms_url(oms_url),
-        'taken_at': now or utc_now(),
-        'taken_by': '%s@%s' % (_who(), socket.gethostname()),
+        'taken_at': now,
+        'taken_by': '%s@%s' % (who['user'], who['host']),
+        'operator': who,
+        'reason': reason or None,
+        'runs': [run_entry('rollback', who, reason, now)],
         'restored': False,
         'already_rolled_back': False,
         'targets': list(targets),
@@ -189,31 +217,108 @@ def snapshot_of(environment, oms_url, targets, shops, product_stores, service_jo
     }
 
 
-def merge_snapshots(kept, fresh):
-    """The kept snapshot with what it lacks taken from the fresh one.
+# --- what the values mean, record by record ---------------------------------------------------------------------
+# Three kinds of entry: an access-scope record (nested in its shop), a product store, a service job.
 
-    The kept one wins for every record it holds (the OMS now holds rolled-back values); a record it lacks
-    (a shop, a target, a store or a job an earlier rollback did not select) still holds its value from
-    before the incident, so the fresh reading of it is added.
+
+def _closed(kind, value):
+    """Whether ``value`` is what a rollback leaves."""
+    if kind == 'record':
+        return value == ROLLED_BACK_SCOPE
+    if kind == 'store':
+        return value is False
+    return saved_job_paused(value)
+
+
+def same_value(kind, one, other):
+    """Whether two saved values are the same for the OMS: a missing scope is read access, a missing paused is N."""
+    if kind == 'record':
+        return (one or EMPTY_SCOPE_MEANS) == (other or EMPTY_SCOPE_MEANS)
+    if kind == 'job':
+        if isinstance(one, bool) or isinstance(other, bool):  # a 0.1.0 boolean says only paused or not
+            return saved_job_paused(one) == saved_job_paused(other)
+        return (one or ACTIVE) == (other or ACTIVE)
+    return one == other
+
+
+def entries(snapshot):
+    """Every entry of a snapshot as ``(kind, key, label, entry)``, records first, then stores, then jobs."""
+    for shop in snapshot.get('shops') or []:
+        for record in shop.get('records') or []:
+            yield ('record', ('record', record['target'], record['id']),
+                   'shop %s %s %s' % (shop.get('shop_id'), record['target'], record['id']), record)
+    for store in snapshot.get('product_stores') or []:
+        yield 'store', ('store', store['product_store_id']), 'store %s' % store['product_store_id'], store
+    for job in snapshot.get('service_jobs') or []:
+        yield 'job', ('job', job['job_name']), 'job %s' % job['job_name'], job
+
+
+def unfamiliar_scopes(snapshot):
+    """Labels of the records whose recorded scope is none of the four this collection knows (``label (SCOPE)``)."""
+    return ['%s (%s)' % (label, entry['before']) for kind, dummy, label, entry in entries(snapshot)
+            if kind == 'record' and entry.get('before') and entry['before'] not in SCOPE_IDS]
+
+
+def merge_record_by_record(kept, fresh, now=None):
+    """``(merged, renewed)``: the kept snapshot, brought up to date record by record by a later rollback's reading.
+
+    Where the OMS holds the rolled-back value, the kept value stands (it is the state before the incident). Where it
+    holds another value, someone reopened the record since (by hand, or a restore put it back): that value is the
+    state before this incident, and the kept one moves to the entry's ``history``. ``renewed`` labels the entries
+    whose value changed so. An entry the kept snapshot lacks (a shop, target, store or job the earlier rollback did
+    not select) is added as read; one the fresh reading lacks stays as kept.
     """
+    now = now or utc_now()
+    renewed = []
+    fresh_entries = dict((key, entry) for dummy, key, dummy_label, entry in entries(fresh))
+
+    def brought_up_to_date(kind, key, label, old):
+        new = fresh_entries.get(key)
+        entry = dict(old)
+        put_back = entry.pop('restored', False)
+        if new is None:
+            return old
+        if put_back or not _closed(kind, new.get('before')):
+            if not same_value(kind, new.get('before'), old.get('before')):
+                entry['history'] = list(old.get('history') or []) + [{'before': old.get('before'), 'until': now}]
+                entry['before'] = new.get('before')
+                renewed.append(label)
+        return entry
+
     merged = dict(kept)
     merged['targets'] = list(kept.get('targets') or []) + [t for t in fresh.get('targets') or [] if t not in (kept.get('targets') or [])]
-    fresh_shops = dict((shop['shop_id'], shop) for shop in fresh.get('shops') or [])
-    kept_ids = set()
+    kept_shops = dict((shop['shop_id'], shop) for shop in kept.get('shops') or [])
     shops = []
     for shop in kept.get('shops') or []:
-        kept_ids.add(shop['shop_id'])
-        known = set((record['target'], record['id']) for record in shop.get('records') or [])
-        extra = [record for record in fresh_shops.get(shop['shop_id'], {}).get('records') or []
-                 if (record['target'], record['id']) not in known]
-        shops.append(dict(shop, records=list(shop.get('records') or []) + extra))
-    shops.extend(shop for shop in fresh.get('shops') or [] if shop['shop_id'] not in kept_ids)
+        records = [brought_up_to_date('record', ('record', r['target'], r['id']), 'shop %s %s %s' % (shop['shop_id'], r['target'], r['id']), r)
+                   for r in shop.get('records') or []]
+        known = set((record['target'], record['id']) for record in records)
+        records += [dict(r) for fresh_shop in fresh.get('shops') or [] if fresh_shop['shop_id'] == shop['shop_id']
+                    for r in fresh_shop.get('records') or [] if (r['target'], r['id']) not in known]
+        shops.append(dict(shop, records=records))
+    shops.extend(shop for shop in fresh.get('shops') or [] if shop['shop_id'] not in kept_shops)
     merged['shops'] = shops
-    for section, key in SECTIONS:
-        kept_keys = set(entry[key] for entry in kept.get(section) or [])
-        merged[section] = list(kept.get(section) or []) + [
-            entry for entry in fresh.get(section) or [] if entry[key] not in kept_keys]
-    return merged
+    for section, key, kind in (('product_stores', 'product_store_id', 'store'), ('service_jobs', 'job_name', 'job')):
+        kept_list = [brought_up_to_date(kind, (kind, entry[key]), '%s %s' % (kind, entry[key]), entry) for entry in kept.get(section) or []]
+        kept_keys = set(entry[key] for entry in kept_list)
+        merged[section] = kept_list + [entry for entry in fresh.get(section) or [] if entry[key] not in kept_keys]
+    merged['runs'] = list(kept.get('runs') or []) + list(fresh.get('runs') or [])
+    merged['partly_restored'] = any(entry.get('restored') for dummy, dummy_key, dummy_label, entry in entries(merged))
+    if not merged['partly_restored']:
+        merged.pop('partly_restored')
+    return merged, renewed
+
+
+def merge_snapshots(kept, fresh):
+    """The kept snapshot merged record by record with a later rollback's reading (see merge_record_by_record)."""
+    return merge_record_by_record(kept, fresh)[0]
+
+
+def closed_share(snapshot, jobs_selected=False):
+    """``(closed, selected)``: how many selected records and stores (and jobs, when selected) hold the rolled-back value."""
+    values = [(kind, entry.get('before')) for kind, dummy, dummy_label, entry in entries(snapshot)
+              if kind != 'job' or jobs_selected]
+    return sum(1 for kind, value in values if _closed(kind, value)), len(values)
 
 
 def looks_rolled_back(snapshot, jobs_selected=False):
@@ -225,10 +330,86 @@ def looks_rolled_back(snapshot, jobs_selected=False):
     stores = snapshot.get('product_stores') or []
     if not records and not stores:
         return False
-    closed = all(record.get('before') == ROLLED_BACK_SCOPE for record in records) and all(not store['before'] for store in stores)
-    if jobs_selected:
-        closed = closed and all(saved_job_paused(job.get('before')) for job in snapshot.get('service_jobs') or [])
-    return closed
+    closed, selected = closed_share(snapshot, jobs_selected)
+    return closed == selected
+
+
+def half_closed_line(environment, half_closed):
+    """The one line that says a snapshot may not be the state before the incident."""
+    return ('%s was half closed when this snapshot was taken: %d of %d selected records already held the rolled-back '
+            'value while the others were open. Another controller may be rolling back %s right now (the lock is per '
+            'controller), or those were closed on purpose before the incident; a restore of this snapshot puts them '
+            'back closed' % (environment, half_closed['closed'], half_closed['of'], environment))
+
+
+# --- what a restore puts back ------------------------------------------------------------------------------------
+
+
+def restore_plan(snapshot, shop_ids=None, store_ids=None, tied_jobs=None):
+    """What this restore puts back, as a dict: ``put_back`` (a snapshot-shaped selection), ``partial``, ``still_closed``.
+
+    A snapshot not yet restored puts back what no earlier partial restore put back. ``shop_ids`` and ``store_ids``
+    (None: all) narrow it to those shops' records and those stores, and the jobs to those in ``tied_jobs`` (the jobs
+    the OMS ties to them); the instance-wide order intake waits for the restore that completes the snapshot, and
+    that restore puts back every job still closed. A restored snapshot is compared whole (nothing to put back unless
+    forced). Raises SnapshotError when the selection names what the snapshot does not hold.
+    """
+    # The intake's name is the job module's; imported here, so that only a restore loads the module side.
+    from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import SHOPIFY_INTAKE_JOB
+
+    for variable, ids, held in (('rollback_shop_ids', shop_ids, [shop['shop_id'] for shop in snapshot.get('shops') or []]),
+                                ('rollback_product_store_ids', store_ids,
+                                 [store['product_store_id'] for store in snapshot.get('product_stores') or []])):
+        unknown = [item for item in ids or [] if item not in held]
+        if unknown:
+            raise SnapshotError('%s names what the snapshot taken at %s does not hold: %s. It holds: %s'
+                                % (variable, snapshot.get('taken_at'), ', '.join(unknown), ', '.join(held) or 'nothing'))
+    whole = bool(snapshot.get('restored'))
+    pending = (lambda entry: True) if whole else (lambda entry: not entry.get('restored'))
+    shops = []
+    for shop in snapshot.get('shops') or []:
+        records = [record for record in shop.get('records') or [] if pending(record)]
+        if records and (shop_ids is None or shop['shop_id'] in shop_ids):
+            shops.append(dict(shop, records=records))
+    stores = [store for store in snapshot.get('product_stores') or []
+              if pending(store) and (store_ids is None or store['product_store_id'] in store_ids)]
+    jobs = [job for job in snapshot.get('service_jobs') or [] if pending(job)]
+    put_back = dict(shops=shops, product_stores=stores, service_jobs=jobs)
+    chosen = set(key for dummy, key, dummy_label, dummy_entry in entries(put_back))
+    left = [(kind, label) for kind, key, label, entry in entries(snapshot) if pending(entry) and key not in chosen]
+    if left:  # this restore does not complete the snapshot: only the jobs tied to the selection
+        tied = set(tied_jobs or []) - set([SHOPIFY_INTAKE_JOB])
+        put_back['service_jobs'] = [job for job in jobs if job['job_name'] in tied]
+        chosen = set(key for dummy, key, dummy_label, dummy_entry in entries(put_back))
+        left = [(kind, label) for kind, key, label, entry in entries(snapshot) if pending(entry) and key not in chosen]
+    if whole:  # nothing of a restored snapshot is still closed by its rollback
+        left = []
+    return dict(put_back=put_back, partial=bool(left), still_closed=[label for dummy, label in left])
+
+
+def still_closed_line(still_closed):
+    """One line naming what a partial restore leaves closed, by kind: shops (of the records), stores, jobs."""
+    # see restore_plan
+    from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import SHOPIFY_INTAKE_JOB
+
+    records = [label for label in still_closed if label.startswith('shop ')]
+    shops = list(dict.fromkeys(label.split(' ')[1] for label in records))
+    stores = [label[len('store '):] for label in still_closed if label.startswith('store ')]
+    jobs = sorted((label[len('job '):] for label in still_closed if label.startswith('job ')),
+                  key=lambda name: name != SHOPIFY_INTAKE_JOB)  # the intake first: it waits for the last restore
+    parts = []
+    if records:
+        parts.append('%d access-scope records of %d shops (%s)' % (len(records), len(shops), _listing(shops)))
+    if stores:
+        parts.append('%d product stores (%s)' % (len(stores), _listing(stores)))
+    if jobs:
+        parts.append('%d service jobs (%s)' % (len(jobs), _listing(jobs)))
+    return ('Partly restored: still closed, as the rollback left them: %s. The snapshot stays open: a restore without '
+            'rollback_shop_ids and rollback_product_store_ids puts back the rest' % '; '.join(parts))
+
+
+def _listing(labels, shown=10):
+    return ', '.join(labels) if len(labels) <= shown else '%s ... and %d more' % (', '.join(labels[:shown]), len(labels) - shown)
 
 
 # --- the store ---------------------------------------------------------------------------------------------------
@@ -248,16 +429,26 @@ class SnapshotStore:
 
     # ---- the folder
 
-    def check_folder(self, create):
+    def check_folder(self, create, purpose='rollback'):
         """Make sure the folder exists (0700) and this user can read and write it; say exactly why not.
 
         Without ``create`` (check mode) nothing is created: the nearest existing parent must be writable.
+        Returns warnings: an existing folder that others may read (its mode wider than 0700) is named.
         """
         if os.path.isdir(self.folder):
             if not os.access(self.folder, os.R_OK | os.W_OK | os.X_OK):
+                if purpose == 'restore':
+                    raise SnapshotError(
+                        'restore refused: %s cannot write the snapshot folder %s (%s), where a restore takes its lock and '
+                        'marks what it put back. Copy the snapshot file, set rollback_snapshot_dir to a folder this user '
+                        'can write and give the file\'s path as rollback_snapshot' % (_who(), self.folder, _describe(self.folder)))
                 raise SnapshotError('%s cannot read and write the snapshot folder %s (%s): give this user access, or set '
                                     'rollback_snapshot_dir to a folder it owns' % (_who(), self.folder, _describe(self.folder)))
-            return
+            mode = stat.S_IMODE(os.stat(self.folder).st_mode)
+            if mode & 0o077:
+                return ['the snapshot folder %s has mode %s: other users may read the snapshots; chmod 700 it'
+                        % (self.folder, oct(mode)[2:].zfill(4))]
+            return []
         if os.path.exists(self.folder):
             raise SnapshotError('the snapshot folder %s is not a folder: set rollback_snapshot_dir to a folder' % self.folder)
         parent = self.folder
@@ -272,8 +463,10 @@ class SnapshotStore:
         if create:
             try:
                 os.makedirs(self.folder, 0o700)
+                os.chmod(self.folder, 0o700)  # the mode asked of makedirs is narrowed by the umask, never widened: made sure
             except OSError as exc:
                 raise SnapshotError('%s cannot create the snapshot folder %s: %s' % (_who(), self.folder, exc.strerror))
+        return []
 
     # ---- the lock
 
@@ -398,7 +591,8 @@ class SnapshotStore:
         one aside), so a write that fails part-way (a full disk) leaves every file as it was.
         """
         path = path or self.path
-        descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % self.environment, suffix='.tmp', dir=self.folder)
+        # next to the file it replaces: a rename is atomic only within one folder (a given file may be elsewhere)
+        descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % self.environment, suffix='.tmp', dir=os.path.dirname(path))
         try:
             with os.fdopen(descriptor, 'w') as handle:
                 json.dump(snapshot, handle, indent=2, sort_keys=True)
@@ -448,19 +642,26 @@ class SnapshotStore:
 # --- the role's operations -----------------------------------------------------------------------------------
 
 
-def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
-    """Save the state read before a rollback's first write; an open snapshot of this OMS is kept and completed.
+def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False, now=None):
+    """Save the state read before a rollback's first write; an open snapshot of this OMS is kept and brought up to date
+    record by record (merge_record_by_record).
 
-    Returns a dict: ``path``, ``snapshot``, ``kept_from`` (taken_at of a kept snapshot), ``moved`` ([path kept
-    aside, why]), ``warnings``, ``problem`` (an unusable earlier file, which an operator must look at), ``written``.
-    In check mode nothing is written and ``path`` is where the snapshot would be saved.
+    Returns a dict: ``path``, ``snapshot``, ``kept_from`` (taken_at of a kept snapshot), ``renewed`` (labels),
+    ``moved`` ([path kept aside, why]), ``warnings``, ``notes`` (lines for the summary), ``problem`` (an unusable
+    earlier file, which an operator must look at), ``written``. In check mode nothing is written and ``path`` is where
+    the snapshot would be saved.
     """
     state, current, problem = store.read_current()
-    result = dict(path=store.path, kept_from=None, moved=[], warnings=[], problem=None)
+    result = dict(path=store.path, kept_from=None, renewed=[], moved=[], warnings=[], notes=[], problem=None)
     move_aside = None
     if state == 'open':
-        snapshot = merge_snapshots(current, fresh)
+        snapshot, result['renewed'] = merge_record_by_record(current, fresh, now)
         result['kept_from'] = current.get('taken_at')
+        if result['renewed']:
+            result['notes'].append(
+                'Renewed %d records reopened since the rollback at %s: the values they held now are the state before this '
+                'incident (the older ones stay in the snapshot\'s history): %s'
+                % (len(result['renewed']), current.get('taken_at'), _listing(result['renewed'])))
     else:
         snapshot = fresh
         if state != 'missing':
@@ -475,6 +676,8 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
             if state == 'unusable':
                 result['problem'] = ('The earlier snapshot could not be used (%s) and was kept at %s; look at it before '
                                      'restoring from the fresh one, which may hold rolled-back values.' % (problem, aside))
+        # records and stores only: a job paused on purpose (a schedule switched off) is common and says nothing
+        closed, selected = closed_share(snapshot)
         if looks_rolled_back(snapshot, jobs_selected):
             snapshot['already_rolled_back'] = True
             result['warnings'].append(
@@ -482,27 +685,49 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False):
                 'is in %s. This snapshot records those closed values, so a restore from it is refused unless forced; the '
                 'snapshot of the first rollback may be on another controller or in the artifact of an AWX job'
                 % (store.environment, store.folder))
-    # A second rollback that adds nothing leaves the file as it is: a run that changes nothing reports no change.
-    result['written'] = not check_mode and snapshot != current
+        elif 0 < closed < selected:
+            snapshot['half_closed'] = dict(closed=closed, of=selected)
+            result['notes'].append(half_closed_line(store.environment, snapshot['half_closed']))
+    unfamiliar = unfamiliar_scopes(fresh)
+    if unfamiliar:
+        result['notes'].append('%d records hold a scope this collection does not know, closed like any other and kept '
+                               'exactly for the restore: %s' % (len(unfamiliar), _listing(unfamiliar)))
+    # A second rollback that changes nothing leaves the file as it is: a run that changes nothing reports no change.
+    # Its own line in ``runs`` is no change of the state kept, so it does not count.
+    result['written'] = not check_mode and (current is None or dict(snapshot, runs=None) != dict(current, runs=None))
     if result['written']:
         store.write(snapshot, before_replace=move_aside)
     result['snapshot'] = snapshot
     return result
 
 
-def load_for_restore(store, given=None, force=False):
-    """The snapshot a restore puts back, from ``given`` (the artifact of a rollback job) or the folder.
+def read_given(given, cwd=None):
+    """``(snapshot, path)`` from ``rollback_snapshot``: a dict, its JSON, or the path of a snapshot file."""
+    if isinstance(given, str) and not given.lstrip().startswith('{'):
+        path = resolve_folder(given, cwd)  # the same expansion as the folder: ~, $VARIABLES, relative to the run
+        try:
+            with open(path, 'rb') as handle:
+                return parse_snapshot(handle.read(), path), path
+        except IOError as exc:
+            raise SnapshotError('rollback_snapshot names the file %s, which %s cannot read (%s): %s'
+                                % (path, _who(), _describe(path), exc.strerror))
+    return parse_snapshot(given, 'rollback_snapshot'), None
 
-    Returns a dict: ``snapshot``, ``path`` (the file it came from, None for ``given``), ``already_restored``.
-    Raises SnapshotError with advice that fits when there is none that may be used.
+
+def load_for_restore(store, given=None, force=False, cwd=None):
+    """The snapshot a restore puts back, from ``given`` (the artifact of a rollback job, or a file's path) or the folder.
+
+    Returns a dict: ``snapshot``, ``path`` (the file it came from, None for an artifact), ``already_restored``,
+    ``warnings``. Raises SnapshotError with advice that fits when there is none that may be used.
     """
     path = None
     if given is not None and given != '' and given != {}:
-        snapshot = parse_snapshot(given, 'rollback_snapshot')
+        snapshot, path = read_given(given, cwd)
         if normalise_oms_url(snapshot['oms_url']) != store.oms_url:
-            raise SnapshotError('rollback_snapshot was taken on %s, but %s is %s (hotwax_oms_url): give the snapshot a rollback '
+            raise SnapshotError('%s was taken on %s, but %s is %s (hotwax_oms_url): give the snapshot a rollback '
                                 'of %s published (hotwax_oms_snapshots.%s)'
-                                % (snapshot['oms_url'], store.environment, store.oms_url, store.environment, store.environment))
+                                % (path or 'rollback_snapshot', snapshot['oms_url'], store.environment, store.oms_url,
+                                   store.environment, store.environment))
     else:
         state, snapshot, problem = store.read_current()
         path = store.path
@@ -516,11 +741,11 @@ def load_for_restore(store, given=None, force=False):
             elif state == 'missing':
                 raise SnapshotError('No snapshot of %s in %s (%s does not exist): nothing to restore from. A rollback run on this '
                                     'controller writes it there; on AWX, give the rollback job\'s artifact '
-                                    'hotwax_oms_snapshots.%s as rollback_snapshot'
-                                    % (store.environment, store.folder, store.path, store.environment))
+                                    'hotwax_oms_snapshots.%s as rollback_snapshot, or give a copied file\'s path as '
+                                    'rollback_snapshot' % (store.environment, store.folder, store.path, store.environment))
             else:
                 raise SnapshotError('%s holds a snapshot of %s, not of %s (%s\'s hotwax_oms_url), and no snapshot of %s is in %s. '
-                                    'If it was taken elsewhere, set rollback_snapshot_dir to its folder or give it as '
+                                    'If it was taken elsewhere, give its file\'s path or the rollback job\'s artifact as '
                                     'rollback_snapshot' % (store.path, snapshot.get('oms_url'), store.oms_url, store.environment,
                                                            store.oms_url, store.folder))
     if snapshot.get('already_rolled_back') and not force:
@@ -528,15 +753,21 @@ def load_for_restore(store, given=None, force=False):
                             'nothing. The snapshot of the first rollback may be on another controller or in the artifact of an '
                             'AWX job; give it as rollback_snapshot, or set rollback_restore_force=true to restore these values'
                             % (path or 'rollback_snapshot', store.environment, snapshot.get('taken_at')))
-    return dict(snapshot=snapshot, path=path, already_restored=bool(snapshot.get('restored')))
+    warnings = []
+    if snapshot.get('half_closed') and not snapshot.get('restored'):
+        warnings.append('Before any write: %s' % half_closed_line(store.environment, snapshot['half_closed']))
+    return dict(snapshot=snapshot, path=path, already_restored=bool(snapshot.get('restored')), warnings=warnings)
 
 
-def mark_restored(store, taken_at, path=None, now=None):
-    """Mark the snapshot taken at ``taken_at`` as restored, in the file it came from (or the open file).
+def mark_put_back(store, taken_at, put_back, run, path=None, now=None):
+    """Mark what a restore put back (``put_back``, from restore_plan) in the snapshot taken at ``taken_at``: each entry,
+    and the snapshot restored once nothing is still closed; ``run`` is added to its ``runs``.
 
-    It stays in place as history; the next rollback moves it aside. Returns the path marked, or None when no
-    file holds that snapshot (it came from an AWX artifact on a controller without it).
+    The file it came from is used (or the open file). It stays in place as history; the next rollback moves it aside.
+    Returns ``(path marked, snapshot)``; ``(None, None)`` when no file holds that snapshot (it came from an AWX artifact
+    on a controller without it). Raises SnapshotError when the file holding it cannot be written.
     """
+    now = now or utc_now()
     for candidate in [path, store.path]:
         if not candidate or not os.path.exists(candidate):
             continue
@@ -545,11 +776,43 @@ def mark_restored(store, taken_at, path=None, now=None):
                 snapshot = parse_snapshot(handle.read(), candidate)
         except (IOError, SnapshotError):
             continue
-        if snapshot.get('taken_at') == taken_at and normalise_oms_url(snapshot['oms_url']) == store.oms_url:
-            if not snapshot.get('restored'):
-                snapshot.update(restored=True, restored_at=now or utc_now())
-                store.write(snapshot, candidate)
-            return candidate
+        if snapshot.get('taken_at') != taken_at or normalise_oms_url(snapshot['oms_url']) != store.oms_url:
+            continue
+        if snapshot.get('restored'):
+            return candidate, snapshot
+        chosen = set(key for dummy, key, dummy_label, dummy_entry in entries(put_back))
+        for dummy, key, dummy_label, entry in entries(snapshot):
+            if key in chosen:
+                entry['restored'] = True
+        if all(entry.get('restored') for dummy, dummy_key, dummy_label, entry in entries(snapshot)):
+            for dummy, dummy_key, dummy_label, entry in entries(snapshot):
+                entry.pop('restored')  # one mark says it all
+            snapshot.pop('partly_restored', None)
+            snapshot.update(restored=True, restored_at=now)
+        else:
+            snapshot['partly_restored'] = True
+        snapshot['runs'] = list(snapshot.get('runs') or []) + [dict(run, partial=not snapshot['restored'])]
+        try:
+            store.write(snapshot, candidate)
+        except (IOError, OSError) as exc:
+            raise SnapshotError('the restore is done, but %s cannot mark the snapshot %s restored: %s (%s). Copy it to a '
+                                'folder this user can write and give its path as rollback_snapshot, so that the next '
+                                'rollback does not take it for open' % (_who(), candidate, exc.strerror or exc, _describe(os.path.dirname(candidate))))
+        return candidate, snapshot
+    return None, None
+
+
+def mark_restored(store, taken_at, path=None, now=None):
+    """Mark the whole snapshot taken at ``taken_at`` restored (see mark_put_back). Returns the path marked, or None."""
+    for candidate in [path, store.path]:
+        if candidate and os.path.exists(candidate):
+            try:
+                with open(candidate, 'rb') as handle:
+                    snapshot = parse_snapshot(handle.read(), candidate)
+            except (IOError, SnapshotError):
+                continue
+            if snapshot.get('taken_at') == taken_at:
+                return mark_put_back(store, taken_at, snapshot, run_entry('restore', operator(), now=now), candidate, now)[0]
     return None
 
 

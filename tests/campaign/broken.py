@@ -15,12 +15,15 @@ from tests.campaign.driver import REPO
 PARTS = ('galaxy.yml', 'meta', 'plugins', 'roles', 'playbooks')
 
 MARK_RESTORED = """
-# Marked, not deleted: it stays as history, and the next rollback takes a fresh snapshot.
-- name: Mark the snapshot as restored
+# Marked, not deleted: it stays as history, and the next rollback takes a fresh snapshot. A partial restore marks
+# what it put back, and the snapshot stays open for the rest.
+- name: Mark what was put back as restored
   hotwax.oms.hotwax_snapshot:
     operation: mark_restored
     taken_at: "{{ rollback__loaded.snapshot.taken_at }}"
     path: "{{ rollback__loaded.path or omit }}"
+    put_back: "{{ rollback__loaded.put_back }}"
+    reason: "{{ rollback_reason | default(omit) }}"
   when: not rollback__loaded.already_restored
 """
 

@@ -67,10 +67,30 @@ class _Scenario:
         truth = invariants.Truth(emu, scenario.world, scenario.role_vars())
         inventory = self._inventory()
         for number, action in enumerate(scenario.actions):
-            self._act(truth, inventory, number, action, action.kill_after, action.faults.specs())
+            if action.command == 'rollback':
+                if action.reopen:
+                    reopened = truth.reopen(emu, *action.reopen)
+                    _note('action %d: reopened by hand first: %s' % (number, ', '.join('%s %s' % key for key in reopened) or 'nothing closed'))
+                truth.rollback_starts(emu, self._snapshot_open())
+            killed = self._act(truth, inventory, number, action, action.kill_after, action.faults.specs())
             if action.kill_after is not None:
                 # The operator runs the killed command again, once the weather has cleared.
-                self._act(truth, inventory, number, action, None, [])
+                self._act(truth, inventory, number, action, None, [], rerun_of_kill=killed)
+
+    def _snapshot_open(self):
+        """Whether the environment's snapshot file is there and not restored (a rollback then keeps it)."""
+        try:
+            with open(os.path.join(self.folder, ENVIRONMENT + '.json')) as handle:
+                return not json.load(handle).get('restored')
+        except (OSError, ValueError):
+            return False
+
+    def _only(self, truth, action):
+        """``(shops, stores)`` of a restore limited to every other selected shop and store, or None."""
+        if action.command != 'restore' or action.only is None:
+            return None
+        shops, stores = sorted(truth.shops), sorted(truth.stores)
+        return (shops[action.only::2] or shops[:1], stores[action.only::2] or stores[:1])
 
     def _inventory(self):
         emu = self.emu
@@ -85,7 +105,8 @@ class _Scenario:
             json.dump({'hotwax_oms': {'hosts': {ENVIRONMENT: host}}}, handle)  # JSON is YAML
         return path
 
-    def _act(self, truth, inventory, number, action, kill_after, faults):
+    def _act(self, truth, inventory, number, action, kill_after, faults, rerun_of_kill=False):
+        """Run one command and check every invariant; return whether it was killed."""
         emu = self.emu
         self.count += 1
         name, extra = PLAYBOOKS[action.command]
@@ -97,6 +118,9 @@ class _Scenario:
         emu.clear_requests()
         emu.set_faults(faults)
         kill_when = None if kill_after is None else (lambda: len(emu.requests()) >= kill_after)
+        only = self._only(truth, action)
+        if only:
+            extra = extra + ['-e', json.dumps({'rollback_shop_ids': only[0], 'rollback_product_store_ids': only[1]})]
         command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', inventory, '-l', ENVIRONMENT, book] + extra
         started = time.monotonic()
         run = run_command(command, self._env(results_path), self.workdir, os.path.join(self.workdir, 'out%d.txt' % self.count),
@@ -110,17 +134,22 @@ class _Scenario:
             with open(results_path) as handle:
                 results_text = handle.read()
         results = json.loads(results_text) if results_text else []
-        _note('action %d %s%s: %s in %.1f s, %d requests, %d writes' % (
-            number, action.command, ' (killed after %s requests)' % kill_after if kill_after is not None else '',
+        _note('action %d %s%s%s: %s in %.1f s, %d requests, %d writes' % (
+            number, action.command, ' of %s' % (only,) if only else '',
+            ' (killed after %s requests)' % kill_after if kill_after is not None else '',
             'killed' if run.killed else 'exit %s' % run.returncode, time.monotonic() - started, len(emu.requests()), len(writes)))
         context = 'after action %d (%s%s)' % (number, action.command, ', killed' if run.killed else '')
         try:
-            self._check(truth, action, run, results, results_text, writes, folder_before)
+            self._check(truth, action, run, results, results_text, writes, folder_before, only)
+            if rerun_of_kill and action.command == 'restore' and invariants.verdict_of(results, invariants.RESTORE_VERDICT):
+                # a restore killed anywhere completes when run again, without rollback_restore_force
+                assert run.returncode == 0, 'a restore killed and run again did not complete'
         except AssertionError as error:
             tail = '\n'.join(run.output.splitlines()[-25:])
             raise AssertionError('%s: %s\n--- last lines of its output ---\n%s' % (context, error, tail)) from None
+        return run.killed
 
-    def _check(self, truth, action, run, results, results_text, writes, folder_before):
+    def _check(self, truth, action, run, results, results_text, writes, folder_before, only):
         emu = self.emu
         invariants.check_no_secret(emu, self.folder, run.output, results_text)
         invariants.check_only_selection_changed(truth, emu)
@@ -131,7 +160,7 @@ class _Scenario:
             if not run.killed:
                 assert run.returncode in (0, 2), 'check mode ended with %s' % run.returncode
         elif not run.killed:
-            invariants.check_run_outcome(truth, emu, action.command, run, results, writes)
+            invariants.check_run_outcome(truth, emu, action.command, run, results, writes, only)
 
     def _env(self, results_path):
         env = dict(os.environ)

@@ -62,6 +62,10 @@ class Truth:
                                 if row['shopId'] in self.shops)
         if 'remote' in targets:
             self.records |= set(('remote', remote_id) for remote_id, owners in remote_owners(emu).items() if owners & self.shops)
+        # the shops of each record, for a restore limited to some of them
+        self.record_shops = dict(((('config', row['shopifyConfigId']), set([row['shopId']]))
+                                  for row in self.initial['ShopifyConfig'].values()))
+        self.record_shops.update((('remote', remote_id), owners) for remote_id, owners in remote_owners(emu).items())
         # Jobs a rollback must pause, and those it may: the intake of every shop is paused only when every shop is
         # selected (whether a list naming each shop counts as that is the role's choice); routing schedules are
         # found through the order-routing component, so without it they may stay as they are.
@@ -75,16 +79,71 @@ class Truth:
                         (kind == 'all' and (shops == ['all'] or self.shops == all_shops)):
                     self.jobs_allowed.add(job)
 
-    def initial_scope(self, record):
+        # What each selected entry held just before the rollback that last closed it: the values a completed restore
+        # must bring back (issue 20). It starts as the world's values; each rollback updates it (see rollback_starts).
+        self.before_incident = {}
+        for target, record_id in self.records:
+            self.before_incident[(_SCOPE_TABLE[target], record_id)] = self._initial_value(_SCOPE_TABLE[target], record_id)
+        for store in self.stores:
+            self.before_incident[('ProductStore', store)] = self._initial_value('ProductStore', store)
+        for job in self.jobs_allowed:
+            self.before_incident[('ServiceJob', job)] = self._initial_value('ServiceJob', job)
+        self.seen = dict((key, set([value])) for key, value in self.before_incident.items())
+        self.previous = dict(self.before_incident)  # before the last rollback_starts: a snapshot not saved anew holds it
+
+    def _initial_value(self, table, key):
+        return self.initial[table][(key,)][TABLES[table][1]]
+
+    def rollback_starts(self, emu, snapshot_open):
+        """A rollback is about to run: with no open snapshot, what the OMS holds now is the state before the incident;
+        with one, only the entries someone reopened since (that do not hold the rolled-back value) take their value now."""
+        now = dump(emu)
+        self.previous = dict(self.before_incident)
+        for (table, key), value in list(self.before_incident.items()):
+            current = now[table][(key,)][TABLES[table][1]]
+            if not snapshot_open or not _closed(table, current):
+                self.before_incident[(table, key)] = current
+                self.seen[(table, key)].add(current)
+
+    def reopen(self, emu, every, scope):
+        """Someone reopens by hand every ``every``-th selected entry that is closed: records to ``scope``, stores to Y,
+        jobs to N. Returns what was reopened."""
+        now = dump(emu)
+        closed = sorted(key for key in self.before_incident
+                        if _closed(key[0], now[key[0]][(key[1],)][TABLES[key[0]][1]]))
+        reopened = closed[::every]
+        for table, key in reopened:
+            value = {'ProductStore': 'Y', 'ServiceJob': 'N'}.get(table, scope)
+            emu.query('UPDATE %s SET %s = ? WHERE %s = ?' % (table, TABLES[table][1], TABLES[table][0][0]), (value, key))
+            self.seen[(table, key)].add(value)
+        return reopened
+
+    def before_scope(self, record, previous=False):
         target, record_id = record
-        table = 'ShopifyConfig' if target == 'config' else 'SystemMessageRemote'
-        return self.initial[table][(record_id,)]['accessScopeEnumId']
+        return (self.previous if previous else self.before_incident)[(_SCOPE_TABLE[target], record_id)]
 
-    def initial_brokering(self, store):
-        return self.initial['ProductStore'][(store,)]['enableBrokering']
+    def before_brokering(self, store, previous=False):
+        return (self.previous if previous else self.before_incident)[('ProductStore', store)]
 
-    def initial_paused(self, job):
-        return self.initial['ServiceJob'][(job,)]['paused']
+    def before_paused(self, job, previous=False):
+        return (self.previous if previous else self.before_incident)[('ServiceJob', job)]
+
+    def allowed_values(self, table, key):
+        """A changed value is the rolled-back one, or one the entry held before an incident (a missing one as read)."""
+        values = set(self.seen.get((table, key), ()))
+        values |= set(_READ_AS[table] if value is None else value for value in list(values))
+        return values | set([_CLOSED_VALUE[table]])
+
+
+_SCOPE_TABLE = {'config': 'ShopifyConfig', 'remote': 'SystemMessageRemote'}
+_CLOSED_VALUE = {'ShopifyConfig': CLOSED, 'SystemMessageRemote': CLOSED, 'ProductStore': 'N', 'ServiceJob': 'Y'}
+_READ_AS = {'ShopifyConfig': EMPTY_SCOPE_MEANS, 'SystemMessageRemote': EMPTY_SCOPE_MEANS, 'ProductStore': 'Y', 'ServiceJob': 'N'}
+
+
+def _closed(table, value):
+    if table == 'ServiceJob':
+        return paused(value)
+    return value == _CLOSED_VALUE[table]
 
 
 def scopes_now(emu):
@@ -112,17 +171,8 @@ def check_only_selection_changed(truth, emu):
             assert changed == [field], '%s %s: fields %s changed (only %s may)' % (table, key, changed, field)
             assert key[0] in allowed_rows[table], '%s %s is outside the selection but changed %s: %r -> %r' % (
                 table, key[0], field, before[key][field], row[field])
-            assert row[field] in _allowed_values(table, before[key][field]), '%s %s: %s became %r (before %r)' % (
+            assert row[field] in truth.allowed_values(table, key[0]), '%s %s: %s became %r (before %r)' % (
                 table, key[0], field, row[field], before[key][field])
-
-
-def _allowed_values(table, initial):
-    """A changed value is the rolled-back one, or the one from before the incident (a missing one as the OMS reads it)."""
-    if table == 'ProductStore':
-        return ('N', initial, 'Y' if initial is None else initial)
-    if table == 'ServiceJob':
-        return ('Y', initial, 'N' if initial is None else initial)
-    return (CLOSED, initial, EMPTY_SCOPE_MEANS if initial is None else initial)
 
 
 # --- the verdict names exactly what is not done ---------------------------------------------------------------
@@ -147,7 +197,7 @@ def check_verdict(kind_name, verdict, selected, done_now, allowed=None):
     ``allowed``: the verdict may select more than ``selected``, up to these (jobs the role may or may not choose).
     """
     report = verdict.get(kind_name)
-    if not selected:
+    if not selected and (allowed is None or report is None):
         return
     assert report is not None, 'the verdict says nothing of %d selected %s' % (len(selected), kind_name)
     done, still = _labels_to_keys(report['done']), _labels_to_keys(report['open'])
@@ -166,8 +216,12 @@ def check_verdict(kind_name, verdict, selected, done_now, allowed=None):
         sorted(missed), sorted(still), sorted(unsure))
 
 
-def check_run_outcome(truth, emu, command, run, results, writes):
-    """A finished (not killed) rollback or restore: exit 0 means done; a failure names exactly what is not done."""
+def check_run_outcome(truth, emu, command, run, results, writes, only=None):
+    """A finished (not killed) rollback or restore: exit 0 means done; a failure names exactly what is not done.
+
+    ``only`` limits a restore to some shops and stores (``(shops, stores)``): it speaks of those, perhaps fewer (an
+    earlier partial restore put some back), and when it exits 0 they hold their values from before the incident.
+    """
     task = ROLLBACK_VERDICT if command == 'rollback' else RESTORE_VERDICT
     verdict = verdict_of(results, task)
     if verdict is None:
@@ -181,9 +235,30 @@ def check_run_outcome(truth, emu, command, run, results, writes):
         stores_done = set(store for store in truth.stores if stores[store] == 'N')
         jobs_done = set(job for job in truth.jobs_allowed if paused(jobs[job]))
     else:
-        records_done = set(record for record in truth.records if _scope_back(scopes[record], truth.initial_scope(record)))
-        stores_done = set(store for store in truth.stores if (stores[store] != 'N') == (truth.initial_brokering(store) != 'N'))
-        jobs_done = set(job for job in truth.jobs_allowed if _paused_back(jobs[job], truth.initial_paused(job)))
+        records_done = set(record for record in truth.records if _scope_back(scopes[record], truth.before_scope(record)))
+        stores_done = set(store for store in truth.stores if (stores[store] != 'N') == (truth.before_brokering(store) != 'N'))
+        jobs_done = set(job for job in truth.jobs_allowed if _paused_back(jobs[job], truth.before_paused(job)))
+    if command == 'restore':
+        # a restore speaks of what is still closed of its selection; exit 0 means all of that selection is back
+        records, stores = truth.records, truth.stores
+        if only is not None:
+            records = set(record for record in records if truth.record_shops[record] & set(only[0]))
+            stores = stores & set(only[1])
+        check_verdict('records', verdict, set(), records_done, records)
+        check_verdict('stores', verdict, set(), stores_done, stores)
+        if truth.jobs and verdict.get('jobs') is not None:
+            check_verdict('jobs', verdict, set(), jobs_done, truth.jobs_allowed)
+        if run.returncode == 0:
+            assert verdict['ok'], 'restore exited 0 but its verdict is not ok: %s' % verdict.get('problems')
+            assert records <= records_done and stores <= stores_done, (
+                'restore exited 0, but not back to what they held just before the rollback that last closed them: '
+                'records %s, stores %s' % (sorted((r, scopes[r], truth.before_scope(r)) for r in records - records_done),
+                                           sorted(stores - stores_done)))
+            if only is None:
+                assert truth.jobs <= jobs_done, 'restore exited 0, but jobs not back: %s' % sorted(truth.jobs - jobs_done)
+        else:
+            _check_failed_once(results, verdict, command)
+        return
     check_verdict('records', verdict, truth.records, records_done)
     check_verdict('stores', verdict, truth.stores, stores_done)
     if truth.jobs and verdict.get('jobs') is None:
@@ -199,11 +274,16 @@ def check_run_outcome(truth, emu, command, run, results, writes):
         if command == 'restore':
             assert truth.jobs <= jobs_done, 'restore exited 0, but jobs not back: %s' % sorted(truth.jobs - jobs_done)
     else:
-        assert not verdict['ok'], '%s failed though its verdict is ok' % command
-        failed = [entry for entry in results if entry['status'] == 'failed']
-        assert [entry['task'].split(' : ')[-1] for entry in failed] in ([FAIL_TASKS[0]], [FAIL_TASKS[1]]), \
-            'the play failed in %s, not once in its final task' % [entry['task'] for entry in failed]
-        assert failed[0]['result']['msg'] == verdict['failure']
+        _check_failed_once(results, verdict, command)
+
+
+def _check_failed_once(results, verdict, command):
+    """A run that failed after its verdict: the verdict says so, and the play failed once, in its final task."""
+    assert not verdict['ok'], '%s failed though its verdict is ok' % command
+    failed = [entry for entry in results if entry['status'] == 'failed']
+    assert [entry['task'].split(' : ')[-1] for entry in failed] in ([FAIL_TASKS[0]], [FAIL_TASKS[1]]), \
+        'the play failed in %s, not once in its final task' % [entry['task'] for entry in failed]
+    assert failed[0]['result']['msg'] == verdict['failure']
 
 
 def _scope_back(now, initial):
@@ -233,21 +313,27 @@ def check_snapshots(truth, folder, environment):
 
 
 def check_snapshot_values(truth, snapshot, name):
+    """The open snapshot holds, for each selected entry, what it held just before the rollback that last closed it
+    (or, when the last rollback saved nothing anew, killed or failed before its save, what the model said before it)."""
     records = dict(((record['target'], record['id']), record.get('before'))
                    for shop in snapshot['shops'] for record in shop.get('records') or [])
     assert set(records) == truth.records, '%s records %s, the selection %s' % (name, sorted(records), sorted(truth.records))
-    wrong = dict((key, value) for key, value in records.items() if value != truth.initial_scope(key))
+    wrong = dict((key, value) for key, value in records.items()
+                 if not any(_scope_back(value, truth.before_scope(key, old)) or _scope_back(truth.before_scope(key, old), value)
+                            for old in (False, True)))
     assert not wrong, '%s holds %s, not the values from before the incident %s' % (
-        name, wrong, dict((key, truth.initial_scope(key)) for key in wrong))
+        name, wrong, dict((key, truth.before_scope(key)) for key in wrong))
     stores = dict((store['product_store_id'], store['before']) for store in snapshot['product_stores'])
     assert set(stores) == truth.stores, '%s stores %s, the selection %s' % (name, sorted(stores), sorted(truth.stores))
-    wrong = dict((key, value) for key, value in stores.items() if value != (truth.initial_brokering(key) != 'N'))
+    wrong = dict((key, value) for key, value in stores.items()
+                 if not any(value == (truth.before_brokering(key, old) != 'N') for old in (False, True)))
     assert not wrong, '%s holds brokering %s, not the values from before the incident' % (name, wrong)
     for job in snapshot.get('service_jobs') or []:
         assert job['job_name'] in truth.jobs_allowed, '%s holds job %s, outside the selection' % (name, job['job_name'])
-        before, initial = job.get('before'), truth.initial_paused(job['job_name'])
-        assert before == initial or before is paused(initial), '%s holds job %s paused=%r, before the incident %r' % (
-            name, job['job_name'], before, initial)
+        before = job.get('before')
+        initials = [truth.before_paused(job['job_name'], old) for old in (False, True)]
+        assert any((before or 'N') == (initial or 'N') or before is paused(initial) for initial in initials), (
+            '%s holds job %s paused=%r, before the incident %r' % (name, job['job_name'], before, initials[0]))
 
 
 def folder_contents(folder):

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from tests.emulator.database import resolve_seed
 
-SCOPES = ('SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS', None)  # None: no value
+# None: no value. SHOP_CUSTOM_SCOPE: an enum of the type the collection does not know (the OMS takes any, issue 20).
+CUSTOM_SCOPE = 'SHOP_CUSTOM_SCOPE'
+SCOPES = ('SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS', None, CUSTOM_SCOPE)
 BROKERING = ('Y', 'N', None)
 PAUSED = ('N', 'Y', None, 'S')  # 'S': any value but null and N is paused
 # How a remote is tied to its shop (oms-api.md section 4), or a lookalike that belongs to no shop.
@@ -85,6 +87,7 @@ class World:
                      {'jobName': 'sync_ShopifyProductUpdates', 'serviceName': 'sync#ProductUpdates', 'paused': 'Y'},
                      {'jobName': 'consume_ShopifyOrders_SQS', 'serviceName': 'consume#ShopifyOrders', 'paused': 'N'}])
         return {'description': 'a world drawn by the campaign', 'productStores': stores, 'shopifyShops': shops,
+                'enums': [{'enumId': CUSTOM_SCOPE, 'enumTypeId': 'ShopifyShopAccessScope', 'description': 'a custom scope'}],
                 'systemMessageRemotes': remotes, 'serviceJobs': jobs, 'routingGroups': groups,
                 'users': demo['users'], 'tokens': demo['tokens']}
 
@@ -222,19 +225,33 @@ class Action:
 
     `kill_after` is the number of OMS requests after which ansible-playbook and every process it started are
     killed (None: the run ends by itself). A killed command is always run again at once, without the kill.
+    `reopen` (rollbacks only): before this rollback someone reopened by hand, in Company, every `every`-th selected
+    record, store and job that is closed, the records to `scope`, the stores to Y, the jobs to N (then a new
+    incident). `only` (restores only): the restore is limited to every other selected shop and store, starting
+    at position `only` (0 or 1), with rollback_shop_ids and rollback_product_store_ids.
     """
 
     command: str
     faults: Faults
     kill_after: Optional[int] = None
+    reopen: Optional[Tuple[int, Optional[str]]] = None
+    only: Optional[int] = None
 
 
 COMMANDS = ('rollback', 'rollback', 'check', 'restore', 'restore')
+REOPEN_SCOPES = ('SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', CUSTOM_SCOPE, None)
 
 
-def actions(login):
-    return st.builds(Action, command=st.sampled_from(COMMANDS), faults=faults(login),
-                     kill_after=st.one_of(st.none(), st.none(), st.integers(0, 25)))
+@st.composite
+def actions(draw, login):
+    command = draw(st.sampled_from(COMMANDS))
+    reopen = only = None
+    if command == 'rollback':
+        reopen = draw(st.one_of(st.none(), st.tuples(st.integers(1, 2), st.sampled_from(REOPEN_SCOPES))))
+    if command == 'restore':
+        only = draw(st.one_of(st.none(), st.none(), st.integers(0, 1)))
+    return Action(command=command, faults=draw(faults(login)), reopen=reopen, only=only,
+                  kill_after=draw(st.one_of(st.none(), st.none(), st.integers(0, 25))))
 
 
 @dataclasses.dataclass(frozen=True)

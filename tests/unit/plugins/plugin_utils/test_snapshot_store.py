@@ -16,8 +16,9 @@ import pytest
 
 from ansible_collections.hotwax.oms.plugins.plugin_utils import snapshot_store
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
-    SnapshotError, SnapshotLocked, SnapshotStore, load_for_restore, looks_rolled_back, mark_restored, merge_snapshots,
-    normalise_oms_url, parse_snapshot, probe_folder, resolve_folder, save_for_rollback, snapshot_of)
+    SnapshotError, SnapshotLocked, SnapshotStore, load_for_restore, looks_rolled_back, mark_put_back, mark_restored,
+    merge_record_by_record, merge_snapshots, normalise_oms_url, operator, parse_snapshot, probe_folder, resolve_folder,
+    restore_plan, run_entry, save_for_rollback, snapshot_of)
 
 URL = 'https://acme-maarg.hotwax.io'
 SHOPS = [{'shop_id': 'SHOP', 'name': 'Japan', 'product_store_id': 'STORE',
@@ -158,7 +159,7 @@ def test_a_snapshot_of_another_oms_is_kept_aside_with_a_warning_and_its_restore_
 
 @pytest.mark.parametrize('content', ['', '{"shops": [', '[]', '{"shops": 3}', '{"oms_url": "https://acme-maarg.hotwax.io"}',
                                      json.dumps(dict(fresh(), shops=[{'shop_id': 'S', 'records': [
-                                         {'target': 'remote', 'id': 'R', 'before': 'SHOP_EVERYTHING'}]}]))])
+                                         {'target': 'remote', 'id': 'R', 'before': 42}]}]))])
 def test_an_unusable_file_is_kept_aside_by_a_rollback_and_refused_by_a_restore(store, content):
     store.check_folder(create=True)
     with open(store.path, 'w') as handle:
@@ -296,3 +297,137 @@ def test_parse_snapshot_accepts_a_0_1_0_snapshot():
                {'target': 'remote', 'id': 'R', 'before': 'SHOP_RW_ACCESS', 'after': 'SHOP_RW_ACCESS'}]}],
            'product_stores': [{'product_store_id': 'STORE', 'before': True, 'after': True}], 'service_jobs': []}
     assert parse_snapshot(json.dumps(old), 'old.json')['shops'][0]['records'][0]['before'] == 'SHOP_RW_ACCESS'
+
+
+# --- issue 20: any recorded value, record-by-record renewal, partial restores ------------------------------------
+
+TWO_SHOPS = [{'shop_id': 'A', 'records': [{'target': 'remote', 'id': 'RA', 'before': 'SHOP_CUSTOM_SCOPE'},
+                                          {'target': 'config', 'id': 'CA', 'before': None}]},
+             {'shop_id': 'B', 'records': [{'target': 'remote', 'id': 'RB', 'before': 'SHOP_RW_ACCESS'}]}]
+TWO_STORES = [{'product_store_id': 'S1', 'before': True}, {'product_store_id': 'S2', 'before': True}]
+JOBS = [{'job_name': 'sync_A', 'before': 'N'}, {'job_name': 'consume_ShopifyOrders_SQS', 'before': None},
+        {'job_name': 'Order_Routing_Group_1', 'before': 'N'}]
+
+
+def closed_reading(snapshot, **reopened):
+    """What a second rollback reads when every record is closed but those in ``reopened`` ({id: value})."""
+    shops = [dict(shop, records=[dict(r, before=reopened.get(r['id'], 'SHOP_NO_ACCESS')) for r in shop['records']])
+             for shop in snapshot['shops']]
+    stores = [dict(s, before=reopened.get(s['product_store_id'], False)) for s in snapshot['product_stores']]
+    jobs = [dict(j, before=reopened.get(j['job_name'], 'Y')) for j in snapshot['service_jobs']]
+    return fresh(shops=shops, stores=stores, jobs=jobs)
+
+
+def test_any_enum_id_is_a_valid_value_and_only_the_shape_is_checked():
+    snapshot = fresh(shops=TWO_SHOPS)
+    assert parse_snapshot(json.dumps(snapshot), 'x')['shops'][0]['records'][0]['before'] == 'SHOP_CUSTOM_SCOPE'
+    broken = fresh(shops=[{'shop_id': 'A', 'records': [{'target': 'remote', 'id': 'RA', 'before': ['SHOP_RW_ACCESS']}]}])
+    with pytest.raises(SnapshotError, match='a scope that is not a string'):
+        parse_snapshot(broken, 'x')
+
+
+def test_a_second_rollback_renews_only_reopened_records_and_keeps_the_older_value_in_history():
+    kept = fresh(shops=TWO_SHOPS, stores=TWO_STORES, jobs=JOBS)
+    reading = closed_reading(kept, RB='SHOP_READ_ACCESS', S2=True, CA='SHOP_READ_ACCESS', sync_A=None)
+    merged, renewed = merge_record_by_record(kept, reading, now='T2')
+    values = dict((r['id'], r) for shop in merged['shops'] for r in shop['records'])
+    assert values['RA']['before'] == 'SHOP_CUSTOM_SCOPE' and 'history' not in values['RA']  # closed now: the kept value stands
+    assert values['RB']['before'] == 'SHOP_READ_ACCESS' and values['RB']['history'] == [{'before': 'SHOP_RW_ACCESS', 'until': 'T2'}]
+    assert 'history' not in values['CA']  # a missing scope and read access are one value: nothing renewed
+    assert [s['before'] for s in merged['product_stores']] == [True, True]  # S2 reopened as it was: not renewed
+    assert merged['service_jobs'][0]['before'] == 'N'  # a job running again as before (None == N): not renewed
+    assert renewed == ['shop B remote RB']
+    assert merge_snapshots(kept, reading)['shops'][1]['records'][0]['before'] == 'SHOP_READ_ACCESS'  # the filter's merge too
+
+
+def test_a_record_a_partial_restore_put_back_takes_what_it_holds_now_at_the_next_rollback():
+    kept = fresh(shops=TWO_SHOPS, stores=TWO_STORES)
+    kept['shops'][0]['records'][0]['restored'] = True
+    kept['partly_restored'] = True
+    reading = closed_reading(kept, RA='SHOP_NO_ACCESS')  # closed on purpose after it was put back
+    merged, renewed = merge_record_by_record(kept, reading, now='T2')
+    record = merged['shops'][0]['records'][0]
+    assert record['before'] == 'SHOP_NO_ACCESS' and 'restored' not in record and renewed == ['shop A remote RA']
+    assert 'partly_restored' not in merged
+
+
+def test_a_partial_restore_puts_back_the_selection_and_the_jobs_tied_to_it_and_the_intake_waits():
+    snapshot = fresh(shops=TWO_SHOPS, stores=TWO_STORES, jobs=JOBS)
+    plan = restore_plan(snapshot, ['A'], ['S1'], ['sync_A', 'consume_ShopifyOrders_SQS'])
+    assert [shop['shop_id'] for shop in plan['put_back']['shops']] == ['A']
+    assert [s['product_store_id'] for s in plan['put_back']['product_stores']] == ['S1']
+    assert [j['job_name'] for j in plan['put_back']['service_jobs']] == ['sync_A']  # never the intake in a partial one
+    assert plan['partial'] and set(plan['still_closed']) == {
+        'shop B remote RB', 'store S2', 'job consume_ShopifyOrders_SQS', 'job Order_Routing_Group_1'}
+
+
+def test_partial_then_rest_marks_each_entry_and_the_last_restore_completes_the_snapshot(store):
+    store.check_folder(create=True)
+    snapshot = save_for_rollback(store, fresh(shops=TWO_SHOPS, stores=TWO_STORES, jobs=JOBS))['snapshot']
+    who = operator('42')
+    first = restore_plan(snapshot, ['A'], ['S1'], ['sync_A'])
+    path, marked = mark_put_back(store, snapshot['taken_at'], first['put_back'], run_entry('restore', who, 'try one shop'))
+    assert path == store.path and marked['restored'] is False and marked['partly_restored'] is True
+    loaded = load_for_restore(store)['snapshot']
+    rest = restore_plan(loaded)  # no selection: everything still closed, and nothing put back already
+    assert [shop['shop_id'] for shop in rest['put_back']['shops']] == ['B'] and not rest['partial']
+    assert [s['product_store_id'] for s in rest['put_back']['product_stores']] == ['S2']
+    assert [j['job_name'] for j in rest['put_back']['service_jobs']] == ['consume_ShopifyOrders_SQS', 'Order_Routing_Group_1']
+    dummy, done = mark_put_back(store, snapshot['taken_at'], rest['put_back'], run_entry('restore', who))
+    assert done['restored'] is True and 'partly_restored' not in done
+    assert not any('restored' in r for shop in done['shops'] for r in shop['records'])
+    assert [(r['action'], r.get('partial')) for r in done['runs']] == [('rollback', None), ('restore', True), ('restore', False)]
+    assert done['runs'][1]['operator']['awx_job_id'] == '42' and done['runs'][1]['reason'] == 'try one shop'
+
+
+def test_a_partial_selection_that_completes_the_snapshot_puts_back_every_job_left():
+    snapshot = fresh(shops=TWO_SHOPS, stores=TWO_STORES, jobs=JOBS)
+    plan = restore_plan(snapshot, ['A', 'B'], ['S1', 'S2'], [])
+    assert not plan['partial'] and len(plan['put_back']['service_jobs']) == 3
+
+
+def test_a_selection_the_snapshot_does_not_hold_is_refused():
+    with pytest.raises(SnapshotError, match='rollback_product_store_ids names what the snapshot .* does not hold: NOPE'):
+        restore_plan(fresh(shops=TWO_SHOPS, stores=TWO_STORES), None, ['NOPE'])
+
+
+def test_a_half_closed_oms_is_recorded_and_warned_about_at_the_restore(store):
+    store.check_folder(create=True)
+    half = [{'shop_id': 'A', 'records': [{'target': 'remote', 'id': 'RA', 'before': 'SHOP_NO_ACCESS'},
+                                         {'target': 'config', 'id': 'CA', 'before': 'SHOP_RW_ACCESS'}]}]
+    saved = save_for_rollback(store, fresh(shops=half, stores=TWO_STORES))
+    assert saved['snapshot']['half_closed'] == {'closed': 1, 'of': 4}
+    assert [note for note in saved['notes'] if 'half closed' in note and 'Another controller' in note and 'on purpose' in note]
+    assert 'Before any write: prod was half closed' in load_for_restore(store)['warnings'][0]
+
+
+def test_a_folder_made_is_0700_and_a_wider_one_is_named(tmp_path):
+    made = SnapshotStore(str(tmp_path / 'made'), 'prod', URL)
+    old = os.umask(0)
+    try:
+        assert made.check_folder(create=True) == []
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(made.folder).st_mode) == 0o700
+    os.chmod(made.folder, 0o755)
+    assert 'has mode 0755' in made.check_folder(create=True)[0]
+
+
+def test_a_restore_refused_for_an_unwritable_folder_says_so_and_how_to_restore_anyway(store, monkeypatch):
+    store.check_folder(create=True)
+    monkeypatch.setattr(snapshot_store.os, 'access', lambda path, mode: False)
+    with pytest.raises(SnapshotError, match='restore refused: .* cannot write the snapshot folder .* give the file.s path as rollback_snapshot'):
+        store.check_folder(create=True, purpose='restore')
+
+
+def test_a_snapshot_given_by_path_is_read_and_marked_there(store, tmp_path):
+    store.check_folder(create=True)
+    taken = save_for_rollback(store, fresh())['snapshot']
+    copy = tmp_path / 'copy.json'
+    copy.write_text(open(store.path).read())
+    os.remove(store.path)
+    loaded = load_for_restore(store, str(copy))
+    assert loaded['path'] == str(copy) and loaded['snapshot']['taken_at'] == taken['taken_at']
+    assert mark_restored(store, taken['taken_at'], loaded['path']) == str(copy)
+    with pytest.raises(SnapshotError, match='rollback_snapshot names the file .*missing'):
+        load_for_restore(store, str(tmp_path / 'nope.json'))
