@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient, PagingError, walk_pages
-from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, user_password
+from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, login_vars, playbook, user_password
 
 SHOPS = 'oms/shopifyShops/shops'
 REMOTES = 'oms/systemMessageRemotes'
@@ -434,3 +434,17 @@ def test_remote_public_keys_are_stripped_like_every_secret(demo_oms):
     public_key = demo_oms.query('SELECT publicKey FROM SystemMessageRemote')[0]['publicKey']
     assert public_key in demo_oms.secrets()
     assert_no_secret(demo_oms, repr(remotes))
+
+
+@pytest.mark.parametrize('check', [False, True], ids=['run', 'check'])
+def test_a_wrong_password_stops_the_rollback_after_one_login_request(demo_oms, run_playbook, hosts, check):
+    inventory = hosts(prod=dict(login_vars(demo_oms), hotwax_oms_password='wrong-pass-123'))
+    args = ('-e', 'rollback_pause_jobs=true') + (('--check',) if check else ())
+    run = playbook(run_playbook, 'rollback', inventory, '-l', 'prod', *args)
+    assert run.returncode != 0
+    assert len(requests_to(demo_oms, LOGIN_PATH)) == 1  # no second reader, no later task logs in again
+    assert [entry['path'] for entry in demo_oms.requests()] == [LOGIN_PATH]
+    assert "login as 'hotwax.admin' failed: the OMS refused the username or password" in run.output
+    assert run.output.count('fatal: [prod]') == 1  # one failed task says it; none before or after it
+    assert 'Verify every selected record is closed' not in run.output  # the run ended at the refused login
+    assert 'wrong-pass-123' not in run.output

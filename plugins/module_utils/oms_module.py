@@ -121,11 +121,14 @@ class OmsModule(AnsibleModule):
         return self._client
 
     def call(self, func, *args):
-        """Run ``func`` (reads against the OMS, which raise OmsApiError); an API error ends the module with its message."""
+        """Run ``func`` (reads against the OMS, which raise OmsApiError); an API error ends the module with its message.
+
+        A refused login also returns ``login_failed: true``, so that a role stops rather than log in again in a later task.
+        """
         try:
             return func(*args)
         except OmsApiError as exc:
-            self.fail_json(msg=str(exc))
+            self.fail_json(msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
 
     def selected_ids(self, option):
         """The ids given in ``option``, or None when the user asked for all of them."""
