@@ -111,9 +111,9 @@ def test_403_to_a_token_just_issued_is_a_permission_error(demo_oms):
     message = str(error.value)
     assert error.value.status == 403
     # what it means comes right after the call, so a shortened message keeps it; the user is named
-    assert message.startswith("PUT /rest/s1/admin/productStores/STORE: HTTP 403, permission refused: the OMS user "
-                              "'hotwax.viewer' may not make this call (refused to a token just issued, so not an "
-                              "expired login)")
+    assert message.startswith("PUT /rest/s1/admin/productStores/STORE: HTTP 403, permission refused to the OMS user "
+                              "'hotwax.viewer' (on a token just issued, so not an expired login); ask an OMS admin for "
+                              "the permission. The OMS said: ")
     assert 'expired token' not in message
     # the token from the earlier login might have expired: one re-login, then the fresh token's 403 is final
     assert len(requests_to(demo_oms, LOGIN_PATH)) == 2
@@ -143,7 +143,7 @@ def test_read_only_user_gets_403_on_write(demo_oms):
     client = OmsClient(demo_oms.url, username='hotwax.viewer', password=user_password(demo_oms, 'hotwax.viewer'))
     with pytest.raises(OmsApiError) as error:
         client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
-    assert error.value.status == 403 and "permission refused: the OMS user 'hotwax.viewer'" in str(error.value)
+    assert error.value.status == 403 and "permission refused to the OMS user 'hotwax.viewer'" in str(error.value)
 
 
 def test_403_on_a_write_after_reads_on_a_token_says_permission_and_maybe_expired(demo_oms):
@@ -154,7 +154,8 @@ def test_403_on_a_write_after_reads_on_a_token_says_permission_and_maybe_expired
         client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
     assert str(error.value).startswith(
         "PUT /rest/s1/admin/productStores/STORE: HTTP 403, permission refused: the token's user may read but not make "
-        "this call (reads with the same token were answered); or the token expired since")
+        "this call (reads with the same token were answered), or the token expired since (some OMS servers answer an "
+        "expired token with 403)")
 
 
 @pytest.mark.parametrize('fault', [
@@ -448,3 +449,21 @@ def test_a_wrong_password_stops_the_rollback_after_one_login_request(demo_oms, r
     assert run.output.count('fatal: [prod]') == 1  # one failed task says it; none before or after it
     assert 'Verify every selected record is closed' not in run.output  # the run ended at the refused login
     assert 'wrong-pass-123' not in run.output
+
+
+def test_a_403_on_the_rollback_writes_says_permission_and_names_the_user_call_and_record(demo_oms, run_playbook, hosts):
+    """Reads succeed, every write is refused: the failure is about permission, not an OMS that did not answer."""
+    inventory = hosts(prod={'hotwax_oms_url': demo_oms.url, 'hotwax_oms_username': 'hotwax.viewer',
+                            'hotwax_oms_password': user_password(demo_oms, 'hotwax.viewer')})
+    run = playbook(run_playbook, 'rollback', inventory, '-l', 'prod')
+    assert run.returncode != 0
+    failure = run.result('Fail unless every selected record is closed')['msg']
+    assert ("the product store step said: 1 of 1 records that needed a change were not changed: permission refused to "
+            "the OMS user 'hotwax.viewer' (on a token just issued, so not an expired login). Not done: product store STORE "
+            "order brokering (PUT /rest/s1/admin/productStores/STORE: HTTP 403)") in failure
+    assert ("Not done: shop SHOP remote SHOP_SHOPIFY_REMOTE (PUT /rest/s1/oms/systemMessageRemotes/SHOP_SHOPIFY_REMOTE: "
+            "HTTP 403)") in failure
+    assert 'once the OMS answers' not in failure
+    assert failure.endswith('Run the rollback again once the OMS user may make these calls: the snapshot is kept, and '
+                            'a second rollback adds to it.')
+    assert all(entry['status'] == 403 for entry in demo_oms.writes())

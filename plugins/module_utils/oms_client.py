@@ -64,8 +64,9 @@ NOT_SENT = 'not_sent'  # never sent (the OMS was already gone, or the server can
 class OmsApiError(Exception):
     """A failed OMS call: says what was called, what came back, and never a secret."""
 
-    def __init__(self, message, method=None, path=None, status=None, outcome=None, login_failed=False):
+    def __init__(self, message, method=None, path=None, status=None, outcome=None, login_failed=False, meaning=None):
         super(OmsApiError, self).__init__(message)
+        self.meaning = meaning  # of a 403: permission refused (to whom), or perhaps an expired token
         self.method = method
         self.path = path
         self.status = status
@@ -536,7 +537,7 @@ class OmsClient:
         if hint is None:
             hint = {
                 401: 'the token or the username and password were not accepted',
-                403: self._refusal(method),
+                403: '; '.join(self._refusal(method)),
                 404: 'no such API path on this OMS; check oms_url (the Maarg URL)',
                 429: 'still rate limited after retries',
             }.get(status, 'still failing after retries' if status in RETRY_STATUSES else '')
@@ -552,19 +553,21 @@ class OmsClient:
                 message += ': %s' % detail
             if hint:
                 message += ' (%s)' % hint
-        return OmsApiError(message, method=method, path=path, status=status)
+        meaning = self._refusal(method)[0] if status == 403 else None
+        return OmsApiError(message, method=method, path=path, status=status, meaning=meaning)
 
     def _refusal(self, method):
-        """What a 403 means (oms-api.md section 2): permission, or on a token session perhaps an expired token."""
+        """``(meaning, advice)`` of a 403 (oms-api.md section 2): permission, or on a token session perhaps an expired token."""
         if self._username:
             # the client logs in again on a 403 to an older token, so this one was refused to a token just issued
-            return ('permission refused: the OMS user %r may not make this call (refused to a token just issued, so '
-                    'not an expired login); ask an OMS admin for the permission' % self._username)
+            return ('permission refused to the OMS user %r (on a token just issued, so not an expired login)' % self._username,
+                    'ask an OMS admin for the permission')
         if self._read_ok and method != 'GET':
-            return ('permission refused: the token\'s user may read but not make this call (reads with the same token '
-                    'were answered); or the token expired since, as some OMS servers answer an expired token with 403')
-        return ('permission refused, or the token expired (some OMS servers answer an expired token with 403): check '
-                'the token in Settings > JWT Tokens and its user\'s permissions')
+            return ('permission refused: the token\'s user may read but not make this call (reads with the same token were '
+                    'answered), or the token expired since (some OMS servers answer an expired token with 403)',
+                    'check the token\'s user permissions, and the token, in Settings > JWT Tokens')
+        return ('permission refused, or the token expired (some OMS servers answer an expired token with 403)',
+                'check the token, and its user\'s permissions, in Settings > JWT Tokens')
 
     def _scrub(self, text):
         for secret in (self._token, self._password):
