@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient, PagingError, walk_pages
-from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, login_vars, playbook, user_password
+from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, login_vars, playbook, remote_owners, user_password
 
 SHOPS = 'oms/shopifyShops/shops'
 REMOTES = 'oms/systemMessageRemotes'
@@ -467,3 +467,19 @@ def test_a_403_on_the_rollback_writes_says_permission_and_names_the_user_call_an
     assert failure.endswith('Run the rollback again once the OMS user may make these calls: the snapshot is kept, and '
                             'a second rollback adds to it.')
     assert all(entry['status'] == 403 for entry in demo_oms.writes())
+
+
+def test_a_rollback_on_a_server_that_ignores_page_size_closes_every_record(fleet_oms, run_playbook, inventory):
+    """Moqui's own 20 rows a page, and the live remote list without any count: no short page is taken for the end."""
+    fleet_oms.configure(page_size='ignored')
+    remotes = len(fleet_oms.query('SELECT systemMessageRemoteId FROM SystemMessageRemote'))
+    assert remotes > 100
+    run = playbook(run_playbook, 'rollback', inventory(prod=fleet_oms), '-l', 'prod')
+    assert run.returncode == 0, run.output
+    owned = set(remote_id for remote_id, shops in remote_owners(fleet_oms).items() if shops)
+    state = fleet_oms.state()
+    assert owned and all(state['remotes'][remote_id] == 'SHOP_NO_ACCESS' for remote_id in owned)
+    assert all(scope == 'SHOP_NO_ACCESS' for shop in state['shops'].values() for scope in shop['configs'].values())
+    assert set(state['stores'].values()) == {'N'}
+    pages = [int(entry['query']['pageIndex']) for entry in requests_to(fleet_oms, '/rest/s1/' + REMOTES)]
+    assert max(pages) == (remotes + 19) // 20  # walked to the page that adds nothing
