@@ -23,7 +23,7 @@ options:
         V(all). A shop without one of them is not an error.
       - These jobs are the clones of the per-shop templates C(queue_ShopifyOrderSync), C(sync_ShopifyOrderHistory),
         C(resetShopifyInventoryQoh) and C(sync_ShopifyProductUpdates) (named C(<template>_<suffix>), or naming the
-        template as C(parentJobName)). A job is never chosen by its service: feed jobs share the order import's
+        template as C(parentJobName)). A job is never chosen by its service, as feed jobs share the order import's
         C(queue#FeedSystemMessage) service and are never selected. The shop a clone serves is read from its
         C(serviceJobParameters), never from its name, whose suffix need not be the shop id. C(systemMessageRemoteId)
         (on older jobs C(remoteId) or C(shopifyRemoteId)) names one of the shop's remotes; C(shopId) or C(shopifyShopId)

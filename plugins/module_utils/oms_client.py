@@ -225,8 +225,9 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
     on until a page adds no row (an empty page), which is one request more than the rows need. A page shorter than
     asked is not the end (a server that ignores pageSize answers its own 20 rows): the next pages are asked at the
     size it answered, so no row is skipped. A page that only repeats rows means the server ignores pageIndex; the
-    list has then ended only if it is shorter than any page a server answers, else the walk fails. A walk past
-    ``max_pages`` fails, and so does one that ends with fewer rows than a body count states.
+    list has then ended only if it is shorter than any page a server answers, or shorter than asked from a server
+    that honours pageSize (one more request tells), else the walk fails. A walk past ``max_pages`` fails, and so
+    does one that ends with fewer rows than a body count states.
     """
     parallel_map = parallel_map or (lambda func, items: [func(item) for item in items])
     rows, total, stated = fetch(0, page_size)
@@ -270,8 +271,11 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
         if not page:
             break
         if not add(index, page):
-            if len(rows) < SMALLEST_SERVER_PAGE:
-                break  # shorter than any page a server answers: the whole list, from a server ignoring pageIndex
+            # A server that ignores pageIndex: the list has ended if it is shorter than any page a server answers, or
+            # if the first page was shorter than asked and the server honours pageSize (a smaller page tells)
+            if len(rows) < SMALLEST_SERVER_PAGE or (
+                    index == 1 and size < page_size and len(fetch(0, size - 1)[0]) == size - 1):
+                break
             raise repeats(index)
     else:
         raise PagingError('still more rows after %d pages of %d: the list keeps growing' % (max_pages, size))
