@@ -13,12 +13,13 @@ version_added: 0.3.0
 author:
   - hotwax.oms developers (@hotwax)
 description:
-  - Used as the C(hosts) of the collection's playbooks (P(hotwax.oms.rollback#playbook), P(hotwax.oms.restore#playbook),
-    P(hotwax.oms.readiness#playbook)). Ansible skips a play whose hosts match nothing and exits 0, so a mistyped
+  - Used as the C(hosts) of the collection's playbooks C(hotwax.oms.rollback), C(hotwax.oms.restore) and
+    C(hotwax.oms.readiness). Ansible skips a play whose hosts match nothing and exits 0, so a mistyped
     inventory path or limit would be a green run that did nothing. This lookup runs while Ansible prepares the play,
     before any host is chosen, and fails the run naming the inventory and the limit when the limit (or, without one,
     the inventory) selects no host of the group.
   - With O(single=true), a limit that selects several environments is refused too, for a run that acts on one.
+  - A syntax check (C(--syntax-check)) acts on nothing, so nothing is checked there.
 options:
   _terms:
     description: The group of environments, normally C(hotwax_oms).
@@ -46,6 +47,7 @@ _raw:
   elements: str
 '''
 
+from ansible import context
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 from ansible.plugins.lookup import LookupBase
@@ -80,6 +82,8 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         variables = variables or {}
         group = terms[0] if terms else 'hotwax_oms'
+        if context.CLIARGS.get('syntax'):
+            return [group]  # a syntax check runs no play: there is nothing to refuse
         limit = variables.get('ansible_limit')
         limited_hosts = None
         if limit:
