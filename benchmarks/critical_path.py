@@ -62,7 +62,8 @@ def read_list(session, base, path):
         rows, total = rows_and_total(response)
         seen += len(rows)
         index += 1
-        if not rows or (total is not None and seen >= total) or (total is None and len(rows) < PAGE_SIZE):
+        # without a total a short page is not the end (a server may page at its own size): ask until one adds nothing
+        if not rows or (total is not None and seen >= total):
             return index
 
 

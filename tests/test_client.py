@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient
-from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, user_password
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient, PagingError, walk_pages
+from tests.helpers import LOGIN_PATH, admin_token, assert_no_secret, login_vars, playbook, remote_owners, user_password
 
 SHOPS = 'oms/shopifyShops/shops'
 REMOTES = 'oms/systemMessageRemotes'
@@ -108,7 +108,13 @@ def test_403_to_a_token_just_issued_is_a_permission_error(demo_oms):
     client.get_all(SHOPS)
     with pytest.raises(OmsApiError) as error:
         client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
-    assert error.value.status == 403 and 'not permitted' in str(error.value)
+    message = str(error.value)
+    assert error.value.status == 403
+    # what it means comes right after the call, so a shortened message keeps it; the user is named
+    assert message.startswith("PUT /rest/s1/admin/productStores/STORE: HTTP 403, permission refused to the OMS user "
+                              "'hotwax.viewer' (on a token just issued, so not an expired login); ask an OMS admin for "
+                              "the permission. The OMS said: ")
+    assert 'expired token' not in message
     # the token from the earlier login might have expired: one re-login, then the fresh token's 403 is final
     assert len(requests_to(demo_oms, LOGIN_PATH)) == 2
     assert demo_oms.state()['stores']['STORE'] == 'Y'
@@ -137,7 +143,19 @@ def test_read_only_user_gets_403_on_write(demo_oms):
     client = OmsClient(demo_oms.url, username='hotwax.viewer', password=user_password(demo_oms, 'hotwax.viewer'))
     with pytest.raises(OmsApiError) as error:
         client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
-    assert error.value.status == 403 and 'not permitted' in str(error.value)
+    assert error.value.status == 403 and "permission refused to the OMS user 'hotwax.viewer'" in str(error.value)
+
+
+def test_403_on_a_write_after_reads_on_a_token_says_permission_and_maybe_expired(demo_oms):
+    viewer = [token['token'] for token in demo_oms.seed['tokens'] if token['username'] == 'hotwax.viewer'][0]
+    client = OmsClient(demo_oms.url, token=viewer)
+    client.get_all(SHOPS)
+    with pytest.raises(OmsApiError) as error:
+        client.put('admin/productStores/STORE', {'productStoreId': 'STORE', 'enableBrokering': 'N'})
+    assert str(error.value).startswith(
+        "PUT /rest/s1/admin/productStores/STORE: HTTP 403, permission refused: the token's user may read but not make "
+        "this call (reads with the same token were answered), or the token expired since (some OMS servers answer an "
+        "expired token with 403)")
 
 
 @pytest.mark.parametrize('fault', [
@@ -193,32 +211,66 @@ def test_paging_asks_for_large_pages(fleet_oms):
 @pytest.mark.parametrize('path, table', [(SHOPS, 'ShopifyShop'), (REMOTES, 'SystemMessageRemote'),
                                          ('admin/serviceJobs', 'ServiceJob')], ids=['array+header', 'remotes', 'jobs'])
 def test_a_server_ignoring_page_size_still_gives_every_row(fleet_oms, path, table):
-    fleet_oms.configure(page_size='ignored')  # 100 rows whatever is asked; wrapped lists state their count in the body
+    fleet_oms.configure(page_size='ignored')  # Moqui's 20 rows whatever is asked
     rows = client_for(fleet_oms).get_all(path)
     total = len(fleet_oms.query('SELECT * FROM %s' % table))
     assert total > 100 and len(rows) == total
     assert len(set(repr(sorted(row.items())) for row in rows)) == total
     pages = requests_to(fleet_oms, '/rest/s1/' + path)
-    assert len(pages) == (total + 99) // 100  # asked again at the size the server answered: no row skipped
-    assert [page['query']['pageSize'] for page in pages[1:]] == ['100'] * (len(pages) - 1)
+    # asked again at the size the server answered: no row skipped. With the header's total the walk knows where the list
+    # ends; without a total (remotes: no count; jobs: a body count that is never trusted alone) it asks until a page
+    # adds nothing: one request more
+    assert len(pages) == (total + 19) // 20 + (0 if path == SHOPS else 1)
+    assert [page['query']['pageSize'] for page in pages[1:]] == ['20'] * (len(pages) - 1)
 
 
 @pytest.mark.parametrize('path', [SHOPS, REMOTES, 'admin/serviceJobs'])
 def test_a_server_ignoring_page_index_fails_loudly_within_two_requests(fleet_oms, path):
-    fleet_oms.configure(page_index='ignored', page_size='ignored')  # every page is the same first 100 rows
+    fleet_oms.configure(page_index='ignored', page_size='ignored')  # every page is the same first 20 rows
     with pytest.raises(OmsApiError) as error:
         client_for(fleet_oms).get_all(path)
     message = str(error.value)
-    assert 'GET /rest/s1/%s' % path in message and 'ignores pageIndex' in message and '100 rows seen' in message
+    assert 'GET /rest/s1/%s' % path in message and 'ignores pageIndex' in message and '20 rows seen' in message
     assert 'partial list' in message
-    assert len(requests_to(fleet_oms, '/rest/s1/' + path)) == 2
+    # without the header's total, one request more: a smaller page shows that the server ignores pageSize too
+    assert len(requests_to(fleet_oms, '/rest/s1/' + path)) == (2 if path == SHOPS else 3)
 
 
-def test_wrapped_lists_without_a_header_take_the_count_from_the_body(fleet_oms):
-    fleet_oms.configure(total_header=False)
+@pytest.mark.parametrize('job_count', ['total', 'page'])
+def test_a_body_count_never_ends_the_walk_alone(fleet_oms, job_count):
+    """serviceJobCount may count the page (private code): the walk goes on until a page adds nothing, one request more."""
+    fleet_oms.configure(total_header=False, job_count=job_count)
     client = client_for(fleet_oms)
     assert len(client.get_all('admin/serviceJobs')) == len(fleet_oms.query('SELECT jobName FROM ServiceJob'))
-    assert len(requests_to(fleet_oms, '/rest/s1/admin/serviceJobs')) == 1
+    pages = requests_to(fleet_oms, '/rest/s1/admin/serviceJobs')
+    assert [page['query']['pageIndex'] for page in pages] == ['0', '1']
+
+
+def test_a_remote_list_without_any_count_and_pages_of_20_is_walked_to_the_end(fleet_oms):
+    """The live shape (no header, no body count) from a server that ignores pageSize: a short page is not the end."""
+    fleet_oms.configure(page_size='ignored')
+    first_page = client_for(fleet_oms).get(REMOTES, {'pageSize': 500})
+    assert len(first_page['systemMessageRemoteList']) == 20 and 'systemMessageRemoteCount' not in first_page
+    remotes = client_for(fleet_oms).get_all(REMOTES)
+    assert sorted(remote['systemMessageRemoteId'] for remote in remotes) == sorted(
+        row['systemMessageRemoteId'] for row in fleet_oms.query('SELECT systemMessageRemoteId FROM SystemMessageRemote'))
+
+
+def test_a_body_count_above_the_rows_walked_fails_loudly(demo_oms):
+    demo_oms.set_faults([{'kind': 'status', 'status': 200, 'path': 'serviceJobs$',
+                          'body': '{"serviceJobList": [{"jobName": "one"}], "serviceJobCount": 999}'}])
+    with pytest.raises(OmsApiError) as error:
+        client_for(demo_oms).get_all('admin/serviceJobs')
+    assert 'only 1 of the 999 rows the server states' in str(error.value) and 'partial list' in str(error.value)
+
+
+def test_a_list_that_keeps_growing_fails_loudly():
+    """A server that always answers new rows: the walk stops at its bound, failing rather than running forever."""
+    def fetch(index, size):
+        return [{'jobName': 'job_%d_%d' % (index, row)} for row in range(size)], None, None
+    with pytest.raises(PagingError) as error:
+        walk_pages(fetch, page_size=5, max_pages=4)
+    assert 'still more rows after 4 pages of 5' in str(error.value)
 
 
 @pytest.mark.parametrize('suffix', ['/rest/s1', '/rest/s1/', '/'])
@@ -342,3 +394,93 @@ def test_tls_self_signed_fails_verification_then_ca_path_works(tls_oms):
     assert 'certificate verification failed' in str(error.value) and 'ca_path' in str(error.value)
     assert client_for(server, ca_path=cert).get_all(SHOPS)[0]['shopId'] == 'SHOP'
     assert client_for(server, validate_certs=False).get_all(SHOPS)[0]['shopId'] == 'SHOP'
+
+
+OLD_LOGIN_PATH = '/rest/s1/order-routing/login'
+
+
+def test_a_wrong_password_costs_one_login_request_for_side_by_side_reads(demo_oms):
+    client = OmsClient(demo_oms.url, username='hotwax.admin', password='wrong-pass-123')
+    with pytest.raises(OmsApiError) as error:
+        client.get_all_of([SHOPS, REMOTES])  # how the shop reader reads: two lists side by side
+    assert error.value.login_failed and 'refused the username or password' in str(error.value)
+    assert 'nothing more was sent to the OMS' in str(error.value)
+    with pytest.raises(OmsApiError):
+        client.get_all(SHOPS)  # a later call of the same client sends nothing either
+    assert len(requests_to(demo_oms, LOGIN_PATH)) == 1
+    assert [entry['path'] for entry in demo_oms.requests()] == [LOGIN_PATH]
+
+
+def test_an_old_server_without_admin_login_is_logged_in_at_order_routing(demo_oms):
+    demo_oms.configure(login_routes='order-routing')
+    client = login_client(demo_oms)
+    assert client.get_all(SHOPS)[0]['shopId'] == 'SHOP'
+    demo_oms.expire_tokens()
+    assert client.get_all(SHOPS)[0]['shopId'] == 'SHOP'
+    logins = [(entry['path'], entry['status']) for entry in demo_oms.requests() if entry['path'].endswith('/login')]
+    # admin/login once (404), then the old route, also for the re-login after the token expired
+    assert logins == [(LOGIN_PATH, 404), (OLD_LOGIN_PATH, 200), (OLD_LOGIN_PATH, 200)]
+
+
+def test_a_server_with_neither_login_route_says_to_use_a_token(demo_oms):
+    demo_oms.configure(login_routes='order-routing', order_routing=False)
+    with pytest.raises(OmsApiError) as error:
+        login_client(demo_oms).get_all(SHOPS)
+    assert 'neither /rest/s1/admin/login nor /rest/s1/order-routing/login' in str(error.value)
+    assert 'give a token' in str(error.value)
+
+
+def test_remote_public_keys_are_stripped_like_every_secret(demo_oms):
+    remotes = client_for(demo_oms).get_all(REMOTES)
+    assert remotes and all('publicKey' not in remote for remote in remotes)
+    public_key = demo_oms.query('SELECT publicKey FROM SystemMessageRemote')[0]['publicKey']
+    assert public_key in demo_oms.secrets()
+    assert_no_secret(demo_oms, repr(remotes))
+
+
+@pytest.mark.parametrize('check', [False, True], ids=['run', 'check'])
+def test_a_wrong_password_stops_the_rollback_after_one_login_request(demo_oms, run_playbook, hosts, check):
+    inventory = hosts(prod=dict(login_vars(demo_oms), hotwax_oms_password='wrong-pass-123'))
+    args = ('-e', 'rollback_pause_jobs=true') + (('--check',) if check else ())
+    run = playbook(run_playbook, 'rollback', inventory, '-l', 'prod', *args)
+    assert run.returncode != 0
+    assert len(requests_to(demo_oms, LOGIN_PATH)) == 1  # no second reader, no later task logs in again
+    assert [entry['path'] for entry in demo_oms.requests()] == [LOGIN_PATH]
+    assert "login as 'hotwax.admin' failed: the OMS refused the username or password" in run.output
+    assert run.output.count('fatal: [prod]') == 1  # one failed task says it; none before or after it
+    assert 'Verify every selected record is closed' not in run.output  # the run ended at the refused login
+    assert 'wrong-pass-123' not in run.output
+
+
+def test_a_403_on_the_rollback_writes_says_permission_and_names_the_user_call_and_record(demo_oms, run_playbook, hosts):
+    """Reads succeed, every write is refused: the failure is about permission, not an OMS that did not answer."""
+    inventory = hosts(prod={'hotwax_oms_url': demo_oms.url, 'hotwax_oms_username': 'hotwax.viewer',
+                            'hotwax_oms_password': user_password(demo_oms, 'hotwax.viewer')})
+    run = playbook(run_playbook, 'rollback', inventory, '-l', 'prod')
+    assert run.returncode != 0
+    failure = run.result('Fail unless every selected record is closed')['msg']
+    assert ("the product store step said: 1 of 1 records that needed a change were not changed: permission refused to "
+            "the OMS user 'hotwax.viewer' (on a token just issued, so not an expired login). Not done: product store STORE "
+            "order brokering (PUT /rest/s1/admin/productStores/STORE: HTTP 403)") in failure
+    assert ("Not done: shop SHOP remote SHOP_SHOPIFY_REMOTE (PUT /rest/s1/oms/systemMessageRemotes/SHOP_SHOPIFY_REMOTE: "
+            "HTTP 403)") in failure
+    assert 'once the OMS answers' not in failure
+    assert failure.endswith('Run the rollback again once the OMS user may make these calls: the snapshot is kept, and '
+                            'a second rollback adds to it.')
+    assert all(entry['status'] == 403 for entry in demo_oms.writes())
+
+
+def test_a_rollback_on_a_server_that_ignores_page_size_closes_every_record(fleet_oms, run_playbook, inventory):
+    """Moqui's own 20 rows a page, and the live remote list without any count: no short page is taken for the end."""
+    fleet_oms.configure(page_size='ignored')
+    remotes = len(fleet_oms.query('SELECT systemMessageRemoteId FROM SystemMessageRemote'))
+    assert remotes > 100
+    run = playbook(run_playbook, 'rollback', inventory(prod=fleet_oms), '-l', 'prod')
+    assert run.returncode == 0, run.output
+    owned = set(remote_id for remote_id, shops in remote_owners(fleet_oms).items() if shops)
+    state = fleet_oms.state()
+    assert owned and all(state['remotes'][remote_id] == 'SHOP_NO_ACCESS' for remote_id in owned)
+    assert all(scope == 'SHOP_NO_ACCESS' for shop in state['shops'].values() for scope in shop['configs'].values())
+    assert set(state['stores'].values()) == {'N'}
+    pages = [int(entry['query']['pageIndex']) for entry in requests_to(fleet_oms, '/rest/s1/' + REMOTES)]
+    assert max(pages) == (remotes + 19) // 20  # walked to the page that adds nothing

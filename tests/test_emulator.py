@@ -368,10 +368,14 @@ def send(base_url, method, path, body=None, headers=None, timeout=10):
 
 
 def test_wrapped_lists_carry_their_count_in_the_body_and_no_header_by_default(fleet):
+    """Service jobs state their count in the body; the live remote list states none at all (no header, no body count)."""
     try:
         remotes = call(fleet.url, "GET", REMOTES + "?pageSize=50&pageIndex=3")
         total = len(fleet.query("SELECT * FROM SystemMessageRemote"))
-        assert remotes.json["systemMessageRemoteCount"] == total and len(remotes.json["systemMessageRemoteList"]) == total - 150
+        assert set(remotes.json) == {"systemMessageRemoteList"} and len(remotes.json["systemMessageRemoteList"]) == total - 150
+        fleet.configure(remote_list_count=True)  # older builds: the count in the body
+        assert call(fleet.url, "GET", REMOTES + "?pageSize=50").json["systemMessageRemoteCount"] == total
+        fleet.configure(remote_list_count=False)
         jobs = call(fleet.url, "GET", JOBS)
         assert jobs.json["serviceJobCount"] == len(fleet.query("SELECT * FROM ServiceJob")) and len(jobs.json["serviceJobList"]) == 100
         assert not [name for name in ("X-Total-Count", "X-Page-Index") for answer in (remotes, jobs) if name in answer.headers]
@@ -390,11 +394,12 @@ def test_page_index_and_page_size_can_be_ignored(fleet):
         fleet.configure(page_index="ignored")
         first, second = (call(fleet.url, "GET", SHOPS + f"?pageSize=100&pageIndex={index}").json for index in (0, 1))
         assert [shop["shopId"] for shop in first] == [shop["shopId"] for shop in second] and len(second) == 100
-        fleet.configure(page_index="honoured", page_size="ignored")
-        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=20").json) == 100
-        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=500").json) == 100
-        assert len(call(fleet.url, "GET", SHOPS + "?pageNoLimit=true").json) == 100
-        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=20&pageIndex=1").json) == 30
+        fleet.configure(page_index="honoured", page_size="ignored")  # Moqui's own page: 20 rows
+        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=100").json) == 20
+        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=500").json) == 20
+        assert len(call(fleet.url, "GET", SHOPS + "?pageNoLimit=true").json) == 20
+        total = len(fleet.query("SELECT shopId FROM ShopifyShop"))
+        assert len(call(fleet.url, "GET", SHOPS + "?pageSize=500&pageIndex=%d" % (total // 20)).json) == total % 20
     finally:
         fleet.reset()
 
@@ -571,7 +576,9 @@ def test_state_of_the_demo_seed(emu):
         "stores": {"STORE": "Y"},
         "jobs": {"Order_Routing_Group_10001": "N", "consume_ShopifyOrders_SQS": "N", "poll_ShopifyBulkImport_SHOP": "Y",
                  "queue_ShopifyOrderSync": "Y", "queue_ShopifyOrderSync_SHOP": "N", "sync_ShopifyProductUpdates": "Y",
-                 "sync_ShopifyProductUpdates_SHOP": "N"},
+                 "sync_ShopifyProductUpdates_SHOP": "N", "queue_UpdatedOrderIdsFeed": "N", "queue_ReturnedOrderIdsFeed": "N",
+                 "sync_ShopifyOrderHistory": "Y", "sync_ShopifyOrderHistory_SHOP": "N", "resetShopifyInventoryQoh": "Y",
+                 "resetShopifyInventoryQoh_SHOP": "N"},
     }
 
 
@@ -605,7 +612,7 @@ def test_seed_secrets_are_distinct_from_every_other_value(emu):
     assert ADMIN_PASSWORD in found and ADMIN_TOKEN in found and "shpat-secret-demo-4Qx9Lm2Vt7Rk" in found
     others = []
     for row in emu.query("SELECT * FROM ShopifyShop") + emu.query("SELECT * FROM SystemMessageRemote") + emu.query("SELECT * FROM ProductStore"):
-        others.extend(str(value) for key, value in row.items() if key not in ("password", "sharedSecret"))
+        others.extend(str(value) for key, value in row.items() if key not in ("password", "sharedSecret", "publicKey"))
     assert not [secret for secret in found for other in others if secret in other or (len(other) > 3 and other in secret)]
 
 
@@ -730,9 +737,25 @@ def test_cli_switches(tmp_path):
         assert call(url, "GET", SHOPS, token="nope").status == 403
         assert call(url, "GET", "/rest/s1/order-routing/groups").status == 404
         jobs = call(url, "GET", JOBS + "?pageSize=2")
-        assert len(jobs.json["serviceJobList"]) == jobs.json["serviceJobCount"] == int(jobs.headers["X-Total-Count"]) == 7
+        assert len(jobs.json["serviceJobList"]) == jobs.json["serviceJobCount"] == int(jobs.headers["X-Total-Count"]) == 13
         assert "Set-Cookie" not in jobs.headers
         assert call(url, "POST", LOGIN, {"username": "hotwax.admin", "password": "wrong"}, token=None).status == 401
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_cli_switches_of_the_live_shapes(tmp_path):
+    process, url, _pidfile = _start_cli(tmp_path, "--remote-list-count", "true", "--job-count", "page",
+                                        "--login-routes", "order-routing")
+    try:
+        assert call(url, "GET", REMOTES).json["systemMessageRemoteCount"] == 1
+        assert call(url, "GET", JOBS + "?pageSize=5").json["serviceJobCount"] == 5  # the page's rows, not the 13 jobs
+        credentials = {"username": "hotwax.admin", "password": ADMIN_PASSWORD}
+        assert call(url, "POST", LOGIN, credentials, token=None).status == 404  # older than Maarg 4.4.0
+        assert call(url, "POST", "/rest/s1/order-routing/login", credentials, token=None).json["token"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
@@ -746,3 +769,26 @@ def test_port_in_use_fails_cleanly(emu):
         OmsEmulator(seed="demo", port=port).start()
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass  # the running emulator is unaffected
+
+
+def test_job_detail_computes_the_next_run_on_each_read(emu):
+    """jobDetail carries nextExecutionDateTime and cronDescription, computed per read: two reads differ, no write between."""
+    first, second = (call(emu.url, "GET", JOBS + "/queue_ShopifyOrderSync_SHOP").json["jobDetail"] for dummy in range(2))
+    assert first["nextExecutionDateTime"] != second["nextExecutionDateTime"]
+    assert first["cronDescription"] != second["cronDescription"]
+    assert "nextExecutionDateTime" not in call(emu.url, "GET", JOBS + "/queue_ShopifyOrderSync").json["jobDetail"]  # paused
+    assert emu.writes() == []
+
+
+def test_a_service_job_count_that_counts_the_page(emu):
+    emu.configure(job_count="page")
+    try:
+        page = call(emu.url, "GET", JOBS + "?pageSize=4&pageIndex=1").json
+        assert len(page["serviceJobList"]) == page["serviceJobCount"] == 4
+    finally:
+        emu.reset()
+
+
+def test_the_remote_public_key_is_a_secret_of_the_row(emu):
+    remote = call(emu.url, "GET", REMOTES).json["systemMessageRemoteList"][0]
+    assert remote["publicKey"] in emu.secrets()  # the API answers it, as the real one does: the client must strip it

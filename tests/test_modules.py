@@ -297,8 +297,9 @@ def test_remotes_of_unknown_ownership_are_reported_not_closed(fleet_oms, run_pla
 
 
 def test_a_read_back_that_fails_after_the_writes_names_what_was_sent(demo_oms, run_playbook):
-    # The first GET of the remotes is the module's read; the second, which fails, is its read-back.
-    demo_oms.set_faults([{'kind': 'status', 'status': 500, 'method': 'GET', 'path': 'systemMessageRemotes', 'every': 2}])
+    # The first walk of the remotes (a page, then the empty page that ends a list without a count) is the module's
+    # read; the next, which fails, is its read-back.
+    demo_oms.set_faults([{'kind': 'status', 'status': 500, 'method': 'GET', 'path': 'systemMessageRemotes', 'after': 2}])
     run = run_playbook(play(demo_oms, CLOSE_ALL))
     assert run.returncode != 0
     result = run.result('close')

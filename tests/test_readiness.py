@@ -61,7 +61,7 @@ def test_healthy_oms_is_ready_and_report_file_written(run_playbook, demo_oms, in
     _readonly(run, demo_oms)
     report = verdict['report']
     assert [route['shape'] for route in report['routes']] == ['array', 'wrapped', 'array']
-    assert report['routes'][1]['total_from'] == 'body'
+    assert report['routes'][1]['total_from'] == 'none'  # the live remote list: no header, no body count
     assert report['would_touch']['counts'] == {'remote': {'records': 1, 'closed': 0}, 'config': {'records': 1, 'closed': 0},
                                                'product_stores': {'records': 1, 'closed': 0}}
     assert report['way_back']['writable'] is True
@@ -100,6 +100,10 @@ def test_write_probe_with_admin_is_ready_and_writes_current_values(run_playbook,
     assert all(p['read_back'] == p['value'] for p in probe['probes'])
     _writes_carry_read_values(demo_oms, before)
     assert len(demo_oms.writes()) == 4  # one record of each kind
+    # the job probed is active, so its jobDetail carries the computed next run, which changes between the probe's two
+    # reads: that is no change the write made (no false alarm)
+    job = [p for p in probe['probes'] if p['kind'] == 'job'][0]
+    assert job['value'] == 'N' and job['ok'] is True
 
 
 def test_check_mode_writes_nothing_even_with_the_probe(run_playbook, demo_oms, inventory, tmp_path):
@@ -144,7 +148,9 @@ def test_server_ignoring_page_index_is_not_ready(run_playbook, demo_oms, invento
     assert run.returncode != 0
     _readonly(run, demo_oms)
     line = _verdict(run)['line']
-    assert 'admin/serviceJobs' in line and 'ignores pageIndex' in line, line
+    # the remote list (one row, no count) shows it first: its second page repeats the first instead of being empty
+    assert line.startswith('not ready: GET /rest/s1/oms/systemMessageRemotes: the second page repeats the first, so '
+                           'the server ignores pageIndex'), line
 
 
 def test_open_snapshot_and_unwritable_folder_and_unreachable_url(run_playbook, demo_oms, hosts, tmp_path):
@@ -208,3 +214,31 @@ def test_what_the_rollback_role_would_refuse_makes_an_environment_not_ready(run_
     assert reasons['bare'].startswith('not ready: bare has no credentials: set hotwax_oms_token'), reasons
     assert demo_oms.writes() == []
     assert 'some-password-42' not in run.output + json.dumps(run.results)
+
+
+def test_server_ignoring_page_size_is_not_ready(run_playbook, fleet_oms, inventory):
+    """Moqui's own 20 rows whatever pageSize asks, and the live remote list without any count."""
+    fleet_oms.configure(page_size='ignored')
+    run = playbook(run_playbook, 'readiness', inventory(prod=fleet_oms), '-l', 'prod')
+    assert run.returncode != 0
+    _readonly(run, fleet_oms)
+    verdict = _verdict(run)
+    assert verdict['ready'] is False
+    assert verdict['line'].startswith('not ready: GET /rest/s1/oms/shopifyShops/shops: asked for 1 row a page, the '
+                                      'server answered 20, so it ignores pageSize'), verdict['line']
+    routes = dict((route['name'], route) for route in verdict['report']['routes'])
+    assert routes['remotes']['total_from'] == 'none' and routes['remotes']['paging']['ignores_page_size'] is True
+    # the rollback's own reading still found every record: the walk went on past the short pages
+    counts = verdict['report']['would_touch']['counts']
+    assert counts['remote']['records'] > 20
+
+
+def test_a_wrong_password_is_not_ready_after_one_login_request(run_playbook, demo_oms, hosts):
+    inventory = hosts(prod={'hotwax_oms_url': demo_oms.url, 'hotwax_oms_username': 'hotwax.admin',
+                            'hotwax_oms_password': 'wrong-pass-123', 'rollback_pause_jobs': True})
+    run = playbook(run_playbook, 'readiness', inventory, '-l', 'prod')
+    assert run.returncode != 0
+    line = _verdict(run)['line']
+    assert line.startswith("not ready: cannot log in: login as 'hotwax.admin' failed"), line
+    assert [entry['path'] for entry in demo_oms.requests()] == ['/rest/s1/admin/login']
+    assert 'wrong-pass-123' not in run.output

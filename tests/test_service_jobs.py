@@ -4,11 +4,15 @@ import json
 
 from tests.helpers import play, playbook, remote_owners
 
-SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyProductUpdates_SHOP'}
+SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyOrderHistory_SHOP', 'resetShopifyInventoryQoh_SHOP',
+             'sync_ShopifyProductUpdates_SHOP'}  # Company's per-shop templates, chosen by their parameters
+# Feed jobs running the order import's own service (queue#FeedSystemMessage), with the shop's remote as a parameter
+FEED_JOBS = {'queue_UpdatedOrderIdsFeed', 'queue_ReturnedOrderIdsFeed'}
 INTAKE_JOB = 'consume_ShopifyOrders_SQS'  # serves every shop: selected only with shop_ids: [all]
 BROKERING_JOB = 'Order_Routing_Group_10001'
 PAUSED_BEFORE = 'poll_ShopifyBulkImport_SHOP'
-TEMPLATES = {'queue_ShopifyOrderSync', 'sync_ShopifyProductUpdates'}  # never selected by shop
+TEMPLATES = {'queue_ShopifyOrderSync', 'sync_ShopifyOrderHistory', 'resetShopifyInventoryQoh',
+             'sync_ShopifyProductUpdates'}  # never selected by shop
 
 
 def paused_jobs(oms):
@@ -205,3 +209,53 @@ def test_the_job_step_never_stands_in_the_way_of_closing_access_and_stopping_bro
     assert state['stores']['STORE'] == 'N' and set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}
     failure = broken.result('Fail unless every selected record is closed')['msg']
     assert 'Read the jobs: ' in failure and 'HTTP 500' in failure
+
+
+def test_feed_jobs_on_the_order_import_service_are_never_swept_in(demo_oms, run_playbook):
+    """queue_ShopifyOrderSync runs the shared queue#FeedSystemMessage service; feed jobs on it that even name the shop's
+    remote stay running: a job is a shop's by its template and parameters, never by its service."""
+    services = set(row['serviceName'] for row in demo_oms.query(
+        'SELECT serviceName FROM ServiceJob WHERE jobName IN (?, ?, ?)', ('queue_ShopifyOrderSync_SHOP',) + tuple(FEED_JOBS)))
+    assert len(services) == 1  # the seed holds the live shape: one service, different parameters
+    run = run_playbook(play(demo_oms, '''
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [all]
+    product_store_ids: [all]
+    paused: true
+'''))
+    assert run.returncode == 0, run.output
+    chosen = set(job['job_name'] for job in run.result('pause')['service_jobs'])
+    assert chosen == SHOP_JOBS | {BROKERING_JOB, INTAKE_JOB}
+    state = demo_oms.state()['jobs']
+    assert all(state[name] == 'N' for name in FEED_JOBS)
+    assert not [entry for entry in demo_oms.writes() if any(name in entry['path'] for name in FEED_JOBS)]
+
+
+def _seed_with_unrelated_jobs(count):
+    """The demo world with ``count`` unrelated jobs whose names sort before every Shopify job (pages are in name order)."""
+    with open('tests/emulator/seeds/demo.json', encoding='utf-8') as handle:
+        seed = json.load(handle)
+    seed['serviceJobs'] = [{'jobName': 'aaa_unrelated_%04d' % number, 'serviceName': 'co.example.Unrelated.run#Job',
+                            'cronExpression': '0 0 * * * ?', 'paused': 'N'} for number in range(count)] + seed['serviceJobs']
+    return seed
+
+
+def test_jobs_past_the_first_page_are_paused_when_the_count_counts_the_page(demo_oms, run_playbook):
+    """600 unrelated jobs come first, and serviceJobCount counts the page's rows: the walk does not stop on it."""
+    demo_oms.reset(seed=_seed_with_unrelated_jobs(600))
+    demo_oms.configure(job_count='page')
+    run = run_playbook(play(demo_oms, '''
+- name: pause
+  hotwax.oms.hotwax_service_job:
+    shop_ids: [SHOP]
+    paused: true
+'''))
+    assert run.returncode == 0, run.output
+    assert set(job['job_name'] for job in run.result('pause')['service_jobs']) == SHOP_JOBS
+    state = demo_oms.state()['jobs']
+    assert all(state[name] == 'Y' for name in SHOP_JOBS)
+    assert all(paused == 'N' for name, paused in state.items() if name.startswith('aaa_unrelated_'))
+    pages = [entry['query'] for entry in demo_oms.requests() if entry['path'] == '/rest/s1/admin/serviceJobs']
+    # one walk to read, one to read back: each asks pages 0 and 1 (with the rows past 500), then an empty page 2
+    assert [page['pageIndex'] for page in pages] == ['0', '1', '2'] * 2

@@ -80,8 +80,14 @@ class ActionModule(ActionBase):
         lines.extend(args['notes'])
         result.update(report, summary=lines, changed=False)
         if not report['ok']:
-            what_now = ('Run the rollback again once the OMS answers: the snapshot is kept, and a second rollback adds to it.'
-                        if args['mode'] == 'rollback' else 'Run the restore again once the cause is fixed: the snapshot stays open.')
+            refused = any('permission refused' in problem for problem in report['problems'])  # a 403 (the client's words)
+            if args['mode'] != 'rollback':
+                what_now = 'Run the restore again once the cause is fixed: the snapshot stays open.'
+            elif refused:
+                what_now = ('Run the rollback again once the OMS user may make these calls: the snapshot is kept, and a '
+                            'second rollback adds to it.')
+            else:
+                what_now = 'Run the rollback again once the OMS answers: the snapshot is kept, and a second rollback adds to it.'
             # Said by the task that fails the play, once; this result keeps every list for whoever registered it.
             result['failure'] = '%s on %s: %s %s' % (
                 'Rollback not complete' if args['mode'] == 'rollback' else 'Restore not complete',

@@ -31,6 +31,11 @@ options:
       - OMS user to log in as with O(password) (C(admin/login)). On a login session, a request refused with 401 or 403
         to a token from an earlier login logs in again and is repeated, as often as tokens expire. A 403 to a token just
         issued is a permission error, and a token just issued refused twice in a row is an authentication error.
+      - A module logs in once, before it reads side by side. A refused login is never sent again, so a wrong password
+        costs one login request (an OMS may lock an account after a few); the module's failure then returns
+        C(login_failed=true).
+      - A server older than Maarg 4.4.0 without C(admin/login) (404) is logged in at C(order-routing/login), the same
+        service.
       - If not set, the environment variable E(HOTWAX_OMS_USERNAME) is used.
     type: str
   password:

@@ -19,10 +19,12 @@ options:
     elements: str
   shop_ids:
     description:
-      - Shops whose Shopify order import and product sync jobs are selected, or V(all). A shop without one of them is
-        not an error.
-      - These jobs are the clones of the templates C(queue_ShopifyOrderSync) and C(sync_ShopifyProductUpdates) (named
-        C(<template>_<suffix>), or running the template's service). The shop a clone serves is read from its
+      - Shops whose Shopify jobs (order import, historic order import, inventory reset, product sync) are selected, or
+        V(all). A shop without one of them is not an error.
+      - These jobs are the clones of the per-shop templates C(queue_ShopifyOrderSync), C(sync_ShopifyOrderHistory),
+        C(resetShopifyInventoryQoh) and C(sync_ShopifyProductUpdates) (named C(<template>_<suffix>), or naming the
+        template as C(parentJobName)). A job is never chosen by its service, as feed jobs share the order import's
+        C(queue#FeedSystemMessage) service and are never selected. The shop a clone serves is read from its
         C(serviceJobParameters), never from its name, whose suffix need not be the shop id. C(systemMessageRemoteId)
         (on older jobs C(remoteId) or C(shopifyRemoteId)) names one of the shop's remotes; C(shopId) or C(shopifyShopId)
         names the shop. A job whose list row carries no parameters is read by name first. The template job itself

@@ -27,7 +27,9 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
     REMOTES_PATH, ROLLED_BACK_SCOPE, SHOPS_PATH, ShopAccess)
 
 PROBE_KINDS = ('remote', 'config', 'store', 'job')
-STAMP_KEYS = ('lastUpdatedStamp',)  # bookkeeping a server may touch on any write; not a value the probe changes
+# Bookkeeping a server may touch on any write, and fields jobDetail computes on each read (the next run and its
+# description change between two reads of a job no one wrote): not values the probe changes.
+STAMP_KEYS = ('lastUpdatedStamp', 'nextExecutionDateTime', 'cronDescription')
 
 
 class ReaderRefusal(Exception):
@@ -88,8 +90,8 @@ def _raw_page(client, path, params):
 def probe_route(client, name, path, params=None, needed=True):
     """``{name, path, found, status, shape, total_from, total, paging, problem}`` of one list route.
 
-    ``paging`` asks for two pages of one row: a second page that repeats the first means the server ignores
-    pageIndex, and every list longer than a page would fail the rollback.
+    ``paging`` asks for two pages of one row: more than one row answered means the server ignores pageSize, a
+    second page that repeats the first that it ignores pageIndex. Either makes the OMS not ready.
     """
     route = dict(name=name, path=path, found=False, needed=needed, status=None, shape=None, total_from=None,
                  total=None, paging=None, problem=None)
@@ -97,7 +99,7 @@ def probe_route(client, name, path, params=None, needed=True):
     try:
         first = _raw_page(client, path, query)
     except OmsApiError as exc:
-        route.update(status=exc.status, problem=str(exc))
+        route.update(status=exc.status, problem=str(exc), login_failed=exc.login_failed)
         return route
     route.update(found=True, status=200, shape=first['shape'])
     if first['shape'] == 'other':
@@ -120,29 +122,39 @@ def _paging(client, path, params, first, total):
     rows = first['rows']
     if not rows or (total is not None and total < 2):
         return dict(checked=False, reason='fewer than 2 rows: nothing to page through')
-    ignores_size = len(rows) > 1  # asked for one row, got more: the server pages at its own size (the client copes)
+    ignores_size = len(rows) > 1  # asked for one row, got more: the server pages at its own size
+    size_problem = None
+    if ignores_size:
+        size_problem = ('GET /rest/s1/%s: asked for 1 row a page, the server answered %d, so it ignores pageSize; without '
+                        'a total a client cannot tell the end of such a list from a short page, and a rollback walks it '
+                        '%d rows at a time' % (path, len(rows), len(rows)))
     try:
         second = _raw_page(client, path, dict(params or {}, pageSize=1, pageIndex=1))['rows']
     except OmsApiError as exc:
-        return dict(checked=True, second_page_differs=None, problem='the second page of %s failed: %s' % (path, exc))
+        return dict(checked=True, second_page_differs=None, ignores_page_size=ignores_size,
+                    problem='the second page of %s failed: %s' % (path, exc))
     if not second:
         if total is not None and total > len(rows):
             return dict(checked=True, second_page_differs=False, ignores_page_size=ignores_size,
                         problem='GET /rest/s1/%s: the second page is empty, yet the server states %d rows' % (path, total))
+        if size_problem:
+            return dict(checked=True, second_page_differs=None, ignores_page_size=True, problem=size_problem)
         return dict(checked=False, reason='only one row: nothing to page through')
     differs = set(_identity(row) for row in second) != set(_identity(row) for row in rows)
     paging = dict(checked=True, second_page_differs=differs, ignores_page_size=ignores_size)
     if not differs:
         paging['problem'] = ('GET /rest/s1/%s: the second page repeats the first, so the server ignores pageIndex; a '
                              'rollback fails on any list longer than one page' % path)
+    elif size_problem:
+        paging['problem'] = size_problem
     return paging
 
 
 def probe_surface(client, selection):
     """Every route the rollback and the restore need; ``store_path`` is the product store path found."""
     routes = [probe_route(client, 'shops', SHOPS_PATH)]
-    if routes[0]['problem'] and routes[0]['status'] is None:
-        return routes, None  # no answer at all (or no login): asking further only repeats the same failure
+    if routes[0]['problem'] and (routes[0]['status'] is None or routes[0].get('login_failed')):
+        return routes, None  # no answer at all, or no login: asking further only repeats the same failure
     if 'remote' in selection['targets']:
         routes.append(probe_route(client, 'remotes', REMOTES_PATH))
     stores = probe_route(client, 'product_stores', STORES_PATH)
@@ -351,7 +363,7 @@ def probe_api(module, selection, probe_writes):
         report['problems'].append(shops['problem'])
         return report
     report['reachable'] = True
-    if shops['status'] is not None and ('admin/login' in (shops['problem'] or '') or shops['status'] == 401):
+    if shops['status'] is not None and (shops.get('login_failed') or shops['status'] == 401):
         report['connection_problem'] = shops['problem']
         report['problems'].append(shops['problem'])
         return report

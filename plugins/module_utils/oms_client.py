@@ -38,8 +38,11 @@ except ImportError as exc:  # pragma: no cover - reported by the module as a mis
 
 API_PREFIX = '/rest/s1/'
 PAGE_SIZE = 500  # the server honours a given pageSize (HotWax's own apps ask for 200 to 1000): fewer requests
-SERVER_DEFAULT_PAGE_SIZE = 100  # what a server that ignores pageSize answers (oms-api.md section 3)
+SMALLEST_SERVER_PAGE = 20  # Moqui's own page: what a server that ignores pageSize answers (oms-api.md section 3)
 MAX_PAGES = 1000  # a hard cap on one list walk, against a server that never ends a list
+LOGIN_PATH = 'admin/login'
+# Servers older than Maarg 4.4.0 log in at the OrderRouting component's route, the same service (oms-api.md section 2)
+OLD_LOGIN_PATH = 'order-routing/login'
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 60  # seconds; a longer Retry-After would stall a rollback, so it is capped
 PARALLEL_REQUESTS = 8  # writes in flight at once: fast, yet gentle on a struggling server
@@ -47,9 +50,10 @@ GONE_AFTER = 3  # requests in a row without any answer (after their retries): th
 ERROR_TEXT_LIMIT = 300
 TLS_PROBE_TIMEOUT = 3  # seconds
 
-# Rows carry decrypted credentials (accessToken, sharedSecret, password, privateKey, ...). Any key that
+# Rows carry decrypted credentials (accessToken, sharedSecret, password, privateKey, publicKey: a remote sends it
+# as an api_key header, ...). Any key that
 # looks like one is removed as soon as a response is parsed, so nothing above the client sees it.
-SECRET_KEY = re.compile(r'password|secret|token|credential|api_?key|private_?key', re.IGNORECASE)
+SECRET_KEY = re.compile(r'password|secret|token|credential|api_?key|private_?key|public_?key', re.IGNORECASE)
 
 # OmsApiError.outcome: what is known of a request that failed.
 ANSWERED = 'answered'  # the OMS answered with an error status: a write was not applied
@@ -60,11 +64,13 @@ NOT_SENT = 'not_sent'  # never sent (the OMS was already gone, or the server can
 class OmsApiError(Exception):
     """A failed OMS call: says what was called, what came back, and never a secret."""
 
-    def __init__(self, message, method=None, path=None, status=None, outcome=None):
+    def __init__(self, message, method=None, path=None, status=None, outcome=None, login_failed=False, meaning=None):
         super(OmsApiError, self).__init__(message)
+        self.meaning = meaning  # of a 403: permission refused (to whom), or perhaps an expired token
         self.method = method
         self.path = path
         self.status = status
+        self.login_failed = login_failed  # the OMS refused the login: nothing more may be sent with these credentials
         if outcome is None:
             outcome = ANSWERED if status is not None else UNANSWERED
         self.outcome = outcome
@@ -194,60 +200,88 @@ class PagingError(Exception):
     """A list walk that cannot be trusted to be complete."""
 
 
+# The key that names a row of each list the collection walks; a row with none of them is named by its whole content.
+# Order matters: a routing group also carries a productStoreId, a shop a productStoreId.
+ROW_ID_KEYS = ('systemMessageRemoteId', 'jobName', 'routingGroupId', 'shopId', 'enumId', 'productStoreId')
+
+
 def _row_identity(row):
+    if isinstance(row, dict):
+        for key in ROW_ID_KEYS:
+            if row.get(key) is not None:
+                return '%s=%s' % (key, row[key])
     return json.dumps(row, sort_keys=True, default=str)
 
 
 def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGES):
     """Every row of a paged list, or PagingError; never a partial list.
 
-    ``fetch(index, size)`` returns one page as ``(rows, total)``, total None when the server states none.
-    With a total, the remaining pages are asked for (in parallel when ``parallel_map`` is given) and the rows
-    must add up to it. Without one, pages are walked until a short page. Either way a page that adds no row
-    already seen (a server that ignores pageIndex) fails the walk, and so does a walk past ``max_pages``.
-    A server that answers fewer rows than asked (it ignores or caps pageSize) is asked again at the size it
-    answered, so no row is skipped.
+    ``fetch(index, size)`` returns one page as ``(rows, header_total, body_count)``: the ``X-Total-Count`` header,
+    and the ``<entity>Count`` of a wrapped body, each None when absent.
+
+    Only the header is a total to stop on (Moqui's entity lists set it from a count query): the remaining pages are
+    asked for side by side and the rows must add up to it. A body count's meaning is private (the total, or the
+    page's rows: oms-api.md section 7), so it never ends a walk alone: like a list without any count, the walk goes
+    on until a page adds no row (an empty page), which is one request more than the rows need. A page shorter than
+    asked is not the end (a server that ignores pageSize answers its own 20 rows): the next pages are asked at the
+    size it answered, so no row is skipped. A page that only repeats rows means the server ignores pageIndex; the
+    list has then ended only if it is shorter than any page a server answers, or shorter than asked from a server
+    that honours pageSize (one more request tells), else the walk fails. A walk past ``max_pages`` fails, and so
+    does one that ends with fewer rows than a body count states.
     """
     parallel_map = parallel_map or (lambda func, items: [func(item) for item in items])
-    rows, total = fetch(0, page_size)
+    rows, total, stated = fetch(0, page_size)
+    rows = list(rows)
     seen = set(_row_identity(row) for row in rows)
-    size = page_size
 
     def add(index, page):
         new = [row for row in page if _row_identity(row) not in seen]
-        if page and not new:
-            raise PagingError('page %d repeats rows already seen, so the server ignores pageIndex; the list cannot be '
-                              'walked (%d rows seen)' % (index, len(rows)))
         seen.update(_row_identity(row) for row in new)
         rows.extend(new)
         return new
+
+    def repeats(index):
+        return PagingError('page %d repeats rows already seen, so the server ignores pageIndex; the list cannot be '
+                           'walked (%d rows seen)' % (index, len(rows)))
 
     if total is not None:
         if len(rows) >= total:
             return rows
         if not rows:
             raise PagingError('the first page is empty, yet the server states %d rows' % total)
-        size = min(size, len(rows))  # fewer than asked: the server pages at its own size
+        size = min(page_size, len(rows))  # fewer than asked: the server pages at its own size
         pages = (total + size - 1) // size
         if pages > max_pages:
             raise PagingError('%d rows at %d a page is more than %d pages' % (total, size, max_pages))
-        add(1, fetch(1, size)[0])  # one page first: a server that ignores pageIndex is caught after two requests
-        for index, (page, dummy) in zip(range(2, pages), parallel_map(lambda i: fetch(i, size), range(2, pages))):
-            add(index, page)
+        second = fetch(1, size)[0]  # one page first: a server that ignores pageIndex is caught after two requests
+        if second and not add(1, second):
+            raise repeats(1)
+        for index, page in zip(range(2, pages), parallel_map(lambda i: fetch(i, size)[0], range(2, pages))):
+            if page and not add(index, page):
+                raise repeats(index)
         if len(rows) < total:
             raise PagingError('only %d of the %d rows the server states were returned' % (len(rows), total))
         return rows
 
-    if len(rows) < min(size, SERVER_DEFAULT_PAGE_SIZE):
-        return rows  # shorter than any page size the server can be using: the list ended
-    if len(rows) < size:
-        size = len(rows)  # maybe the end, maybe a server that ignores pageSize: the next page tells
+    if not rows:
+        return rows
+    size = min(page_size, len(rows))  # maybe the end, maybe a server that ignores pageSize: the next page tells
     for index in range(1, max_pages):
         page = fetch(index, size)[0]
-        add(index, page)
-        if len(page) < size:
-            return rows
-    raise PagingError('still more rows after %d pages of %d' % (max_pages, size))
+        if not page:
+            break
+        if not add(index, page):
+            # A server that ignores pageIndex: the list has ended if it is shorter than any page a server answers, or
+            # if the first page was shorter than asked and the server honours pageSize (a smaller page tells)
+            if len(rows) < SMALLEST_SERVER_PAGE or (
+                    index == 1 and size < page_size and len(fetch(0, size - 1)[0]) == size - 1):
+                break
+            raise repeats(index)
+    else:
+        raise PagingError('still more rows after %d pages of %d: the list keeps growing' % (max_pages, size))
+    if stated is not None and len(rows) < stated:
+        raise PagingError('only %d of the %d rows the server states were returned' % (len(rows), stated))
+    return rows
 
 
 class OmsClient:
@@ -274,6 +308,9 @@ class OmsClient:
         self._username = username
         self._password = password
         self._auth_lock = threading.Lock()
+        self._login_path = LOGIN_PATH
+        self._login_error = None  # a failed login is final: sent once, however many readers wait for it
+        self._read_ok = False  # a GET was answered 2xx: a later 403 on a write is about permission, not the credential
         self._gone_lock = threading.Lock()
         self._unanswered_in_a_row = 0
         self._gone = None  # the message once the OMS is gone
@@ -293,28 +330,54 @@ class OmsClient:
     # --- authentication -------------------------------------------------------------
 
     def _login(self, stale_token):
-        """Log in, unless another thread already replaced ``stale_token``; return (token, issued by this call)."""
+        """Log in, unless another thread already replaced ``stale_token``; return (token, issued by this call).
+
+        A refused login is sent once: it is kept and raised again for every later call of this client, so a wrong
+        password costs one login request, not one per reader (an OMS may lock an account after a few).
+        """
         with self._auth_lock:
+            if self._login_error:
+                raise self._login_error
             if self._token and self._token != stale_token:
                 return self._token, False
-            response = self._send('POST', 'admin/login', json_body={'username': self._username, 'password': self._password},
-                                  token=None)
-            if response.status_code != 200:
-                if response.status_code in (400, 401, 403):
-                    raise self._error('POST', 'admin/login', response,
-                                      prefix='login as %r failed: the OMS refused the username or password' % self._username,
-                                      hint='')
-                raise self._error('POST', 'admin/login', response, prefix='login as %r failed' % self._username)
             try:
-                self._token = response.json()['token']
-            except (ValueError, KeyError, TypeError):
-                raise OmsApiError('login as %r answered without a token (a user with a second factor cannot log in '
-                                  'here: use a token from Settings > JWT Tokens)' % self._username,
-                                  method='POST', path='admin/login', status=response.status_code)
-            if not self._token:
-                raise OmsApiError('login as %r answered without a token' % self._username,
-                                  method='POST', path='admin/login', status=response.status_code)
+                self._token = self._login_request()
+            except OmsApiError as exc:
+                if exc.outcome == ANSWERED:
+                    exc.login_failed = True
+                    self._login_error = exc
+                raise
             return self._token, True
+
+    def _login_request(self):
+        """POST the username and password; return the token. Servers without admin/login get order-routing/login."""
+        body = {'username': self._username, 'password': self._password}
+        response = self._send('POST', self._login_path, json_body=body, token=None)
+        if response.status_code == 404 and self._login_path == LOGIN_PATH:
+            self._login_path = OLD_LOGIN_PATH
+            response = self._send('POST', self._login_path, json_body=body, token=None)
+            if response.status_code == 404:
+                raise self._error('POST', self._login_path, response, prefix='login as %r failed: this OMS has neither '
+                                  '%s%s nor %s%s' % (self._username, API_PREFIX, LOGIN_PATH, API_PREFIX, OLD_LOGIN_PATH),
+                                  hint='give a token from Settings > JWT Tokens instead of a username and password')
+        path = self._login_path
+        if response.status_code != 200:
+            if response.status_code in (400, 401, 403):
+                raise self._error('POST', path, response,
+                                  prefix='login as %r failed: the OMS refused the username or password' % self._username,
+                                  hint='nothing more was sent to the OMS: check the password before running again, '
+                                       'as an OMS may lock an account after a few refused logins')
+            raise self._error('POST', path, response, prefix='login as %r failed' % self._username)
+        try:
+            token = response.json()['token']
+        except (ValueError, KeyError, TypeError):
+            raise OmsApiError('login as %r answered without a token (a user with a second factor cannot log in '
+                              'here: use a token from Settings > JWT Tokens)' % self._username,
+                              method='POST', path=path, status=response.status_code)
+        if not token:
+            raise OmsApiError('login as %r answered without a token' % self._username,
+                              method='POST', path=path, status=response.status_code)
+        return token
 
     # --- requests --------------------------------------------------------------------
 
@@ -377,6 +440,8 @@ class OmsClient:
             token, fresh = self._login(token)
         if response.status_code >= 400:
             raise self._error(method, path, response)
+        if method == 'GET':
+            self._read_ok = True
         return response
 
     def request(self, method, path, params=None, json_body=None):
@@ -430,9 +495,8 @@ class OmsClient:
             rows = list_rows(data)
         except ValueError as exc:
             raise OmsApiError('GET %s: %s' % (path, exc), method='GET', path=path, status=response.status_code)
-        total = response.headers.get('X-Total-Count')
-        total = int(total) if total and total.strip().isdigit() else body_count(data)
-        return rows, total
+        total = (response.headers.get('X-Total-Count') or '').strip()
+        return rows, int(total) if total.isdigit() else None, body_count(data)
 
     def map_parallel(self, func, items):
         """``func(item)`` for every item, a few at a time; results in the order of ``items``.
@@ -446,6 +510,11 @@ class OmsClient:
                 return None, exc
 
         items = list(items)
+        if len(items) > 1 and self._username and self._token is None:
+            try:  # log in once, here, rather than in each reader side by side
+                self._login(None)
+            except OmsApiError as exc:
+                return [(None, exc) for dummy in items]
         if len(items) <= 1:
             return [guarded(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(PARALLEL_REQUESTS, len(items))) as pool:
@@ -472,19 +541,37 @@ class OmsClient:
         if hint is None:
             hint = {
                 401: 'the token or the username and password were not accepted',
-                403: 'the OMS user is not permitted to do this' + (
-                    '' if self._username else ', or the token expired (some servers answer an expired token with 403)'),
+                403: '; '.join(self._refusal(method)),
                 404: 'no such API path on this OMS; check oms_url (the Maarg URL)',
                 429: 'still rate limited after retries',
             }.get(status, 'still failing after retries' if status in RETRY_STATUSES else '')
         message = '%s %s%s: HTTP %s' % (method, API_PREFIX, path, status)
         if prefix:
             message = '%s: %s' % (prefix, message)
-        if detail:
-            message += ': %s' % detail
-        if hint:
-            message += ' (%s)' % hint
-        return OmsApiError(message, method=method, path=path, status=status)
+        if status == 403 and hint:  # what it means first: a shortened message keeps it
+            message += ', %s' % hint
+            if detail:
+                message += '. The OMS said: %s' % detail
+        else:
+            if detail:
+                message += ': %s' % detail
+            if hint:
+                message += ' (%s)' % hint
+        meaning = self._refusal(method)[0] if status == 403 else None
+        return OmsApiError(message, method=method, path=path, status=status, meaning=meaning)
+
+    def _refusal(self, method):
+        """``(meaning, advice)`` of a 403 (oms-api.md section 2): permission, or on a token session perhaps an expired token."""
+        if self._username:
+            # the client logs in again on a 403 to an older token, so this one was refused to a token just issued
+            return ('permission refused to the OMS user %r (on a token just issued, so not an expired login)' % self._username,
+                    'ask an OMS admin for the permission')
+        if self._read_ok and method != 'GET':
+            return ('permission refused: the token\'s user may read but not make this call (reads with the same token were '
+                    'answered), or the token expired since (some OMS servers answer an expired token with 403)',
+                    'check the token\'s user permissions, and the token, in Settings > JWT Tokens')
+        return ('permission refused, or the token expired (some OMS servers answer an expired token with 403)',
+                'check the token, and its user\'s permissions, in Settings > JWT Tokens')
 
     def _scrub(self, text):
         for secret in (self._token, self._password):

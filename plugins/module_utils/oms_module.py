@@ -15,7 +15,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import (
-    ANSWERED, HAS_REQUESTS, NOT_SENT, REQUESTS_IMPORT_ERROR, OmsApiError, OmsClient)
+    ANSWERED, API_PREFIX, HAS_REQUESTS, NOT_SENT, REQUESTS_IMPORT_ERROR, OmsApiError, OmsClient)
 
 CONNECTION_ARGUMENT_SPEC = dict(
     oms_url=dict(type='str', required=True, fallback=(env_fallback, ['HOTWAX_OMS_URL'])),
@@ -51,6 +51,15 @@ def saved_bool(entry):
     return entry['before']
 
 
+def shorten(text, limit):
+    """``text`` cut to about ``limit`` characters at a word boundary, with '...' when cut."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(' ', 1)[0] if ' ' in text[:limit] else text[:limit]
+    return cut.rstrip(',;:(') + '...'
+
+
 def listing(labels, separator, shown=KNOWN_IDS_SHOWN):
     """Labels for a message: all of them when few, else the first ones and a count (the return values have all)."""
     if len(labels) <= shown:
@@ -77,6 +86,7 @@ class Record:
         self.info = info or {}
         self.state = UNCHANGED
         self.error = None
+        self.failure = None  # the OmsApiError of a write that failed
         self.restore_to = None  # a drifted record: the value a forced restore would write
 
     @property
@@ -121,11 +131,14 @@ class OmsModule(AnsibleModule):
         return self._client
 
     def call(self, func, *args):
-        """Run ``func`` (reads against the OMS, which raise OmsApiError); an API error ends the module with its message."""
+        """Run ``func`` (reads against the OMS, which raise OmsApiError); an API error ends the module with its message.
+
+        A refused login also returns ``login_failed: true``, so that a role stops rather than log in again in a later task.
+        """
         try:
             return func(*args)
         except OmsApiError as exc:
-            self.fail_json(msg=str(exc))
+            self.fail_json(msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
 
     def selected_ids(self, option):
         """The ids given in ``option``, or None when the user asked for all of them."""
@@ -235,12 +248,17 @@ class OmsModule(AnsibleModule):
     @staticmethod
     def _failure_message(pending, read_error):
         def labelled(record):
-            error = record.error or ''
-            return '%s (%s)' % (record.label, error if len(error) <= MESSAGE_ERROR_LIMIT else error[:MESSAGE_ERROR_LIMIT] + '...')
+            failure = record.failure
+            if failure is not None and failure.meaning:  # a refusal: its meaning is said once, first
+                return '%s (%s %s%s: HTTP %s)' % (record.label, failure.method, API_PREFIX, failure.path, failure.status)
+            return '%s (%s)' % (record.label, shorten(record.error or '', MESSAGE_ERROR_LIMIT))
         not_done = [labelled(record) for record in pending if record.state == NOT_DONE]
         unknown = [labelled(record) for record in pending if record.state == UNKNOWN]
         done = [record for record in pending if record.state == CHANGED]
-        parts = ['%d of %d records that needed a change were not changed' % (len(not_done) + len(unknown), len(pending))]
+        meanings = list(dict.fromkeys(record.failure.meaning for record in pending if record.state == NOT_DONE
+                                      and record.failure is not None and record.failure.meaning))
+        parts = ['%d of %d records that needed a change were not changed%s' % (
+            len(not_done) + len(unknown), len(pending), (': %s' % '; '.join(meanings)) if meanings else '')]
         if read_error:
             parts.append('The writes could not be read back (%s), so a record counts as changed when the OMS answered '
                          'its write' % str(read_error)[:RECORD_ERROR_LIMIT])
@@ -275,6 +293,7 @@ class OmsModule(AnsibleModule):
                 record.state = CHANGED  # the write took effect, even if its answer was lost or an error
             else:
                 record.state = NOT_DONE
+                record.failure = error
                 record.error = (self._short(error) if error else
                                 'wrote %s but the OMS still holds %s' % (record.wanted, raw if raw is not None else 'no value'))
         return None
@@ -285,6 +304,7 @@ class OmsModule(AnsibleModule):
             record.state = CHANGED  # the OMS answered the write 2xx
             return
         record.after = record.before
+        record.failure = error
         record.error = self._short(error)
         # An answered error (but a gateway timeout, behind which the OMS may have applied it) or a write never sent
         # is known not done; a write without an answer may have been applied.
@@ -293,8 +313,7 @@ class OmsModule(AnsibleModule):
 
     @staticmethod
     def _short(error):
-        text = str(error)
-        return text if len(text) <= RECORD_ERROR_LIMIT else text[:RECORD_ERROR_LIMIT] + '...'
+        return shorten(error, RECORD_ERROR_LIMIT)
 
     @staticmethod
     def records_diff(records):

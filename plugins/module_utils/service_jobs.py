@@ -16,9 +16,12 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import REMO
 
 JOBS_PATH = 'admin/serviceJobs'
 ROUTING_GROUPS_PATH = 'order-routing/groups'
-# Per-shop jobs (oms-api.md section 7) are clones of these templates, named <template>_<suffix>. The suffix is not
-# always the shop id, so the shop a clone serves is read from its parameters, never from its name.
-SHOP_JOB_TEMPLATES = ('queue_ShopifyOrderSync', 'sync_ShopifyProductUpdates')
+# Per-shop jobs (oms-api.md section 7) are clones of these templates (Company's per-shop templates), named
+# <template>_<suffix> or naming the template as parentJobName. The suffix is not always the shop id, so the shop a
+# clone serves is read from its parameters, never from its name. Never from its service either: the order import
+# runs the shared queue#FeedSystemMessage service that many feed jobs run, with the shop's remote as a parameter.
+SHOP_JOB_TEMPLATES = ('queue_ShopifyOrderSync', 'sync_ShopifyOrderHistory', 'resetShopifyInventoryQoh',
+                      'sync_ShopifyProductUpdates')
 REMOTE_PARAMETERS = ('systemMessageRemoteId', 'remoteId', 'shopifyRemoteId')  # name one of the shop's remotes
 SHOP_PARAMETERS = ('shopId', 'shopifyShopId')  # name the shop
 # Real-time order intake from Shopify is one job for every shop, so it is selected only with shop_ids: [all].
@@ -71,6 +74,15 @@ def job_parameters(job):
     return dict((p.get('parameterName'), p.get('parameterValue')) for p in parameters if isinstance(p, dict))
 
 
+def is_template_clone(job):
+    """Whether a job is a clone of a per-shop template: by its name or its parentJobName, never by its service."""
+    name = job.get('jobName') or ''
+    if name in SHOP_JOB_TEMPLATES:
+        return False  # the template itself serves no shop
+    return job.get('parentJobName') in SHOP_JOB_TEMPLATES or any(
+        name.startswith(template + '_') for template in SHOP_JOB_TEMPLATES)
+
+
 class ServiceJobs:
     """Selects service jobs by name, by shop (its clones of the per-shop templates) and by store (brokering schedules)."""
 
@@ -94,10 +106,7 @@ class ServiceJobs:
         selected = set(shop['shopId'] for shop in self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids'))
         owner, dummy = remote_owners(self.client.get_all(REMOTES_PATH), shops)
         shopify_ids = dict((shop.get('shopifyShopId'), shop['shopId']) for shop in shops if shop.get('shopifyShopId'))
-        template_services = set(jobs[name].get('serviceName') for name in SHOP_JOB_TEMPLATES if name in jobs) - set([None])
-        clone_prefixes = tuple(template + '_' for template in SHOP_JOB_TEMPLATES)
-        clones = [job for name, job in jobs.items() if name not in SHOP_JOB_TEMPLATES and (
-            name.startswith(clone_prefixes) or job.get('serviceName') in template_services)]
+        clones = [job for name, job in jobs.items() if is_template_clone(job)]
         # A list row without parameters is read by name; the template itself (no parameters) serves no shop.
         bare = [job['jobName'] for job in clones if job_parameters(job) is None]
         for name, (detail, error) in zip(bare, self.client.map_parallel(

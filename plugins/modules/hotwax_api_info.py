@@ -15,8 +15,8 @@ description:
   - Asks a HotWax Commerce OMS (Maarg) every call the rollback and the restore of M(hotwax.oms.hotwax_shop_access),
     M(hotwax.oms.hotwax_order_brokering) and M(hotwax.oms.hotwax_service_job) make, and returns what came back - the
     routes found, the shape of each list (a bare array or a wrapped C(<entity>List)), where its total comes from
-    (the C(X-Total-Count) header, the body, or nowhere) and whether paging works (a second page differs from the
-    first).
+    (the C(X-Total-Count) header, the body, or nowhere) and whether paging works (a page of one row asked holds one
+    row, so the server honours C(pageSize); a second page differs from the first, so it honours C(pageIndex)).
   - Reads what a rollback with the same selection would touch right now - shops, records per target, product
     stores, service jobs - how many are already closed, and which records a rollback would skip and why.
   - With O(probe_writes=true) it also checks write permission - it writes each kind of record's current value back to
@@ -158,8 +158,8 @@ routes:
       description: The total the server states, when it states one.
       type: int
     paging:
-      description: The paging check - C(checked), C(second_page_differs), C(ignores_page_size), or C(reason) when it
-        could not be checked (fewer than two rows).
+      description: The paging check - C(checked), C(second_page_differs), C(ignores_page_size) (more than the one row
+        asked came back, a problem), or C(reason) when it could not be checked (fewer than two rows).
       type: dict
     problem:
       description: What was unexpected, with what came back; null when nothing was.

@@ -53,8 +53,9 @@ ENTITIES = {entity.name: entity for entity in (
            secret_fields=("accessToken", "sharedSecret")),
     Entity("SystemMessageRemote", "systemMessageRemoteId",
            ("description", "sendUrl", "remoteId", "remoteIdType", "internalId", "internalIdType", "accessScopeEnumId",
-            "username", "password", "sharedSecret", "lastUpdatedStamp"),
-           secret_fields=("password", "sharedSecret")),
+            "username", "password", "sharedSecret", "publicKey", "lastUpdatedStamp"),
+           # publicKey is a secret field, sent as an api_key header (oms-evidence.md 0.3 E10)
+           secret_fields=("password", "sharedSecret", "publicKey")),
     Entity("Enumeration", "enumId", ("enumTypeId", "description", "lastUpdatedStamp")),
     # listParameters is the emulator's own switch ("N": the list row comes without its parameters), not an OMS field.
     Entity("ServiceJob", "jobName", ("description", "serviceName", "cronExpression", "paused", "listParameters", "lastUpdatedStamp"),

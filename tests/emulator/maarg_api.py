@@ -10,9 +10,11 @@ from .database import ENTITIES, ValidationError, now_ms
 
 REST_PREFIX = "/rest/s1"
 LOGIN_PATH = REST_PREFIX + "/admin/login"
+OLD_LOGIN_PATH = REST_PREFIX + "/order-routing/login"  # OrderRouting orderrouting.rest.xml L28-29, the same service
 ORDER_ROUTING_PREFIX = REST_PREFIX + "/order-routing/"
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 DEFAULT_PAGE_SIZE = 100  # Moqui's limit when no pageSize is asked (RestApi.groovy L379); a given pageSize is not capped
+IGNORED_PAGE_SIZE = 20  # Moqui's own page, what a server that ignores pageSize answers (EntityFindBase.groovy L416)
 NOT_FOUND_ON_UPDATE = "Tried to update a value that does not exist"
 INVALID_JSON = object()  # stands for a request body that did not parse
 ROUTING_JOB_PREFIX = "Order_Routing_Group_"  # OrderRoutingServices.xml L849
@@ -31,6 +33,9 @@ DEFAULT_OPTIONS = {
     "store_api": "both",
     "latency_ms": 0,
     "csrf_check": True,
+    "remote_list_count": False,
+    "job_count": "total",
+    "login_routes": "both",
 }
 OPTION_CHOICES = {
     "remote_list_shape": ("array", "wrapped"),
@@ -39,8 +44,10 @@ OPTION_CHOICES = {
     "page_size": ("honoured", "ignored"),
     "login_failure_status": (400, 401),
     "expired_token_status": (401, 403),
+    "job_count": ("total", "page"),
+    "login_routes": ("both", "order-routing"),
 }
-BOOLEAN_OPTIONS = frozenset(("total_header", "order_routing", "csrf_check"))
+BOOLEAN_OPTIONS = frozenset(("total_header", "order_routing", "csrf_check", "remote_list_count"))
 BOOLEAN_WORDS = {"true": True, "false": False}
 
 
@@ -74,7 +81,7 @@ def validate_options(options):
 
 def is_write(method, path):
     """Whether a request would change data: every write method except the login call."""
-    return method in WRITE_METHODS and path.rstrip("/") != LOGIN_PATH
+    return method in WRITE_METHODS and path.rstrip("/") not in (LOGIN_PATH, OLD_LOGIN_PATH)
 
 
 def parse_json_body(raw):
@@ -123,7 +130,7 @@ class ApiRequest:
     @property
     def is_login(self):
         """Whether this is the login call, the one call that needs no token."""
-        return self.path.rstrip("/") == LOGIN_PATH
+        return self.path.rstrip("/") in (LOGIN_PATH, OLD_LOGIN_PATH)
 
     @property
     def is_write(self):
@@ -161,7 +168,7 @@ def _paging(query, options):
     if index < 0 or size < 1:
         raise ApiError(400, "pageIndex must be >= 0 and pageSize >= 1")
     if options["page_size"] == "ignored":
-        size = DEFAULT_PAGE_SIZE  # a server with its own fixed page: pageSize and pageNoLimit change nothing
+        size = IGNORED_PAGE_SIZE  # a server with its own fixed page: pageSize and pageNoLimit change nothing
     elif query.get("pageNoLimit", "").lower() == "true":
         return 0, None
     if options["page_index"] == "ignored":
@@ -182,6 +189,16 @@ def _page_headers(total, index, size):
     }
 
 
+def _computed_schedule(job):
+    """The fields jobDetail computes on each read (oms-evidence.md 0.3 E9): they change between two reads of a job no one
+    wrote. A stand-in for the next cron time (now + 1 minute), only for an active job."""
+    if job["paused"] not in (None, "N") or not job["cronExpression"]:
+        return {}
+    next_run = now_ms() + 60000
+    return {"nextExecutionDateTime": next_run,
+            "cronDescription": f"{job['cronExpression']} (next run at {next_run} ms)"}
+
+
 class MaargApi:
     """Routes /rest/s1 requests to resource handlers; `options` is the emulator's live switch dict."""
 
@@ -190,6 +207,7 @@ class MaargApi:
         self._options = options
         routes = (
             (r"/admin/login", {"POST": self.login}),
+            (r"/order-routing/login", {"POST": self.login}),
             (r"/oms/shopifyShops/shops", {"GET": self.list_shops}),
             (r"/oms/shopifyShops/shops/(?P<key>[^/]+)", {"GET": self.get_shop, "PUT": self.update_shop}),
             (r"/oms/systemMessageRemotes", {"GET": self.list_remotes}),
@@ -230,6 +248,8 @@ class MaargApi:
     def _resolve(self, method, path):
         if not self._options["order_routing"] and (path + "/").startswith(ORDER_ROUTING_PREFIX):
             raise ApiError(404, f"Resource not found: {path}")  # an instance without the order-routing component
+        if self._options["login_routes"] == "order-routing" and path == LOGIN_PATH:
+            raise ApiError(404, f"Resource not found: {path}")  # older than Maarg 4.4.0: no admin/login
         for pattern, methods in self._routes:
             match = pattern.fullmatch(path)
             if match is None:
@@ -271,10 +291,15 @@ class MaargApi:
         """An entity list: a bare array, the count in X-Total-Count (RestApi.groovy L388)."""
         return ApiResponse(200, page.rows if rows is None else rows, _page_headers(page.total, page.index, page.size or max(page.total, 1)))
 
-    def _wrapped(self, name, page, rows=None):
-        """A service answer {"<name>List": [...], "<name>Count": N}: the count in the body, headers only if switched on."""
+    def _wrapped(self, name, page, rows=None, count=True):
+        """A service answer {"<name>List": [...], "<name>Count": N}: the count in the body (unless `count` is False, or
+        the page's rows, when `count` is "page"), paging headers only if switched on."""
+        rows = page.rows if rows is None else rows
         headers = _page_headers(page.total, page.index, page.size or max(page.total, 1)) if self._options["total_header"] else {}
-        return ApiResponse(200, {f"{name}List": page.rows if rows is None else rows, f"{name}Count": page.total}, headers)
+        body = {f"{name}List": rows}
+        if count:
+            body[f"{name}Count"] = len(rows) if count == "page" else page.total
+        return ApiResponse(200, body, headers)
 
     @staticmethod
     def _check_body_key(call, field, required):
@@ -358,7 +383,8 @@ class MaargApi:
         page = self._list("SystemMessageRemote", call)
         if self._options["remote_list_shape"] == "array":
             return self._bare(page)
-        return self._wrapped("systemMessageRemote", page)
+        # Live instances answer the wrapped list with no count at all (oms-evidence.md 0.3 E5)
+        return self._wrapped("systemMessageRemote", page, count=self._options["remote_list_count"])
 
     def update_remote(self, call):
         """PUT systemMessageRemotes/{id}: partial update of the remote the body names; the answer says nothing.
@@ -406,14 +432,15 @@ class MaargApi:
         """GET admin/serviceJobs: {"serviceJobList": [...], "serviceJobCount": N}; most rows carry their parameters."""
         page = self._list("ServiceJob", call)
         jobs = [self._db.get("ServiceJob", row["jobName"]) for row in page.rows]
-        return self._wrapped("serviceJob", page, [self._job_row(job, job["listParameters"] != "N") for job in jobs])
+        return self._wrapped("serviceJob", page, [self._job_row(job, job["listParameters"] != "N") for job in jobs],
+                             count="page" if self._options["job_count"] == "page" else True)
 
     def get_job(self, call):
         """GET admin/serviceJobs/{jobName}: {"jobDetail": {..., "serviceJobParameters": [...]}}; unknown jobs are a 404."""
         job = self._db.get("ServiceJob", call.key)
         if job is None:
             raise ApiError(404, f"Service job {call.key} not found")
-        return ApiResponse(200, {"jobDetail": self._job_row(job)})
+        return ApiResponse(200, {"jobDetail": dict(self._job_row(job), **_computed_schedule(job))})
 
     def update_job(self, call):
         """PUT admin/serviceJobs/{jobName}: partial update, typically {"paused": "Y"}; paused is stored verbatim."""

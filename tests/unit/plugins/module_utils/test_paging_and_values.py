@@ -14,11 +14,15 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import remo
 
 
 class FakeServer:
-    """A list of ``rows`` rows served page by page, with the quirks of section 3, counting requests."""
+    """A list of ``rows`` rows served page by page, with the quirks of section 3, counting requests.
 
-    def __init__(self, rows, default=100, state_total=True, honour_size=True, honour_index=True):
+    ``count``: where the server states a count: ``header`` (X-Total-Count), ``body`` (the total, in the body),
+    ``page`` (a body count of the page's rows, as ``serviceJobCount`` may be), or None.
+    """
+
+    def __init__(self, rows, default=20, count='header', honour_size=True, honour_index=True):
         self.rows = [{'id': i} for i in range(rows)]
-        self.default, self.state_total = default, state_total
+        self.default, self.count = default, count
         self.honour_size, self.honour_index = honour_size, honour_index
         self.requests = 0
 
@@ -26,40 +30,55 @@ class FakeServer:
         self.requests += 1
         size = size if self.honour_size else self.default
         index = index if self.honour_index else 0
-        return self.rows[index * size:(index + 1) * size], (len(self.rows) if self.state_total else None)
+        page = self.rows[index * size:(index + 1) * size]
+        stated = {'header': (len(self.rows), None), 'body': (None, len(self.rows)), 'page': (None, len(page))}
+        return (page,) + stated.get(self.count, (None, None))
 
 
-@pytest.mark.parametrize('rows', [0, 1, 99, 100, 499, 500, 501, 1234])
-@pytest.mark.parametrize('state_total', [True, False])
+@pytest.mark.parametrize('rows', [0, 1, 19, 20, 99, 100, 499, 500, 501, 1234])
+@pytest.mark.parametrize('count', ['header', 'body', 'page', None])
 @pytest.mark.parametrize('honour_size', [True, False])
-def test_every_row_whatever_the_page_size_the_server_uses(rows, state_total, honour_size):
-    server = FakeServer(rows, state_total=state_total, honour_size=honour_size)
+def test_every_row_whatever_the_page_size_the_server_uses(rows, count, honour_size):
+    server = FakeServer(rows, count=count, honour_size=honour_size)
     assert walk_pages(server.fetch, page_size=500) == server.rows
+    if count != 'header' and rows:
+        pages = (rows + (500 if honour_size else 20) - 1) // (500 if honour_size else 20)
+        assert server.requests == pages + 1  # no trusted total: one request more, for the page that adds nothing
 
 
-@pytest.mark.parametrize('state_total', [True, False])
-def test_a_server_ignoring_page_index_fails_within_two_requests(state_total):
-    server = FakeServer(250, state_total=state_total, honour_size=False, honour_index=False)
+@pytest.mark.parametrize('count', ['header', None])
+def test_a_server_ignoring_page_index_fails_within_two_requests(count):
+    server = FakeServer(250, count=count, honour_size=False, honour_index=False)
     with pytest.raises(PagingError, match='ignores pageIndex'):
         walk_pages(server.fetch, page_size=500)
-    assert server.requests == 2
+    # without a total, one request more: a smaller page shows that the server ignores pageSize too
+    assert server.requests == (2 if count else 3)
 
 
-def test_a_short_list_on_a_server_ignoring_page_index_is_complete():
-    server = FakeServer(40, state_total=False, honour_index=False)
-    assert walk_pages(server.fetch) == server.rows and server.requests == 1
+@pytest.mark.parametrize('rows, requests', [(10, 2), (40, 3)])
+def test_a_short_list_on_a_server_ignoring_page_index_is_complete(rows, requests):
+    """Shorter than any page a server answers; or shorter than asked from a server that honours pageSize."""
+    server = FakeServer(rows, count=None, honour_index=False)
+    assert walk_pages(server.fetch) == server.rows and server.requests == requests
 
 
 def test_a_list_that_never_ends_stops_at_the_cap():
     def endless(index, size):
-        return [{'id': (index, i)} for i in range(size)], None
+        return [{'id': (index, i)} for i in range(size)], None, None
     with pytest.raises(PagingError, match='after 5 pages'):
         walk_pages(endless, page_size=100, max_pages=5)
 
 
 def test_rows_that_do_not_add_up_to_the_total_fail():
     def lying(index, size):
-        return ([{'id': i} for i in range(size)] if index == 0 else []), 300  # a total it does not deliver
+        return ([{'id': i} for i in range(size)] if index == 0 else []), 300, None  # a total it does not deliver
+    with pytest.raises(PagingError, match='only 100 of the 300 rows'):
+        walk_pages(lying, page_size=100)
+
+
+def test_a_body_count_above_the_rows_fails():
+    def lying(index, size):
+        return ([{'id': i} for i in range(size)] if index == 0 else []), None, 300
     with pytest.raises(PagingError, match='only 100 of the 300 rows'):
         walk_pages(lying, page_size=100)
 
