@@ -31,6 +31,8 @@ def _parser():
     parser.add_argument("--order-routing", choices=("true", "false"), default="true", help="false: order-routing/* answers 404")
     parser.add_argument("--csrf-check", choices=("true", "false"), default="true",
                         help="refuse a non-GET request that sends the session cookie back without X-CSRF-Token")
+    parser.add_argument("--scope-enum-type", choices=("ShopifyShopAccessScope", "SHOPIFY_SHOP_ACCESS"), default="ShopifyShopAccessScope",
+                        help="SHOPIFY_SHOP_ACCESS: the access-scope enums typed as before the v2.8.0 upgrade")
     parser.add_argument("--fleet-shops", type=int, help=f"serve a generated fleet of this many shops instead of --seed (fleet.json has {DEFAULT_SHOPS})")
     parser.add_argument("--fleet-stores", type=int, help=f"product stores of the generated fleet (default: {DEFAULT_STORES})")
     parser.add_argument("--pidfile", help="write the process id here while serving")
@@ -52,7 +54,8 @@ def main(argv=None):
                            latency_ms=args.latency_ms, remote_list_shape=args.remote_list_shape, store_api=args.store_api, token_ttl=args.token_ttl,
                            token_max_requests=args.token_max_requests, total_header=args.total_header, page_index=args.page_index,
                            page_size=args.page_size, login_failure_status=args.login_failure_status,
-                           expired_token_status=args.expired_token_status, order_routing=args.order_routing, csrf_check=args.csrf_check)
+                           expired_token_status=args.expired_token_status, order_routing=args.order_routing, csrf_check=args.csrf_check,
+                           scope_enum_type=args.scope_enum_type)
     with emulator:
         if args.pidfile:
             with open(args.pidfile, "w", encoding="utf-8") as handle:
