@@ -194,7 +194,7 @@ def safety(records_step, close_matching):
             % (_count(len(open_here), 'remote'), 'is' if len(open_here) == 1 else 'are',
                listing('remote %s (its sendUrl holds the domain of %s; it holds %s)' % (
                 r['id'], _shops_named(r['shop_ids']), r.get('scope') or 'no scope, read as read access') for r in open_here),
-               *(['it'] * 4 if len(open_here) == 1 else ['them'] * 4)))
+               *(['it'] * 5 if len(open_here) == 1 else ['them'] * 5)))
     if open_outside:
         lines.append(
             'Left open, owned by a shop outside the selection: %s. While it is open, Shopify\'s webhooks for the shop '
