@@ -195,3 +195,18 @@ def test_the_restore_names_the_jobs_that_make_a_catch_up_run(safety_oms, run_pla
     assert 'job consume_ShopifyOrders_SQS' in words and 'job Order_Routing_Group_10001' in words
     assert 'job poll_ShopifyBulkImport_SHOP' not in words  # paused before the rollback: stays paused
     assert 'closed for less than 4 hours' in words and 'SmsgError' in words
+
+
+@pytest.mark.parametrize('switch, reason', [
+    ({'scope_enum_type': 'SHOPIFY_SHOP_ACCESS'}, 'a rollback would not be safe: SHOP_NO_ACCESS is not an enum of type '
+                                                 'ShopifyShopAccessScope on this OMS (it is typed SHOPIFY_SHOP_ACCESS)'),
+    (None, 'a rollback would leave open remotes that the webhook filter matches for a selected shop, and fail its '
+           'verdict unless rollback_close_matching_remotes is true: SHOP_WEBHOOK_RELAY (lets in shop SHOP)'),
+])
+def test_readiness_judges_both(safety_oms, run_playbook, environment, switch, reason):
+    if switch:
+        safety_oms.configure(**switch)
+    run = playbook(run_playbook, 'readiness', environment(safety_oms), '-l', 'prod')
+    assert run.returncode != 0
+    assert reason in run.output
+    assert safety_oms.writes() == []

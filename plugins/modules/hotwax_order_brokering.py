@@ -54,7 +54,7 @@ options:
     default: false
   report_in_flight:
     description:
-      - After the switch, also read what it does not stop in the selected stores, and return it in RV(in_flight):
+      - After the switch, also read what it does not stop in the selected stores, and return it in RV(in_flight), namely
         routing runs that started and have no end (a run reads C(enableBrokering) once, at its start), runs in
         progress of the stores' routing jobs and of the real-time intake C(consume_ShopifyOrders_SQS), open
         test-drive sessions (which broker while brokering is off), and whether the intake is paused.

@@ -28,7 +28,7 @@ description:
     RV(matching_remotes); with O(close_matching_remotes) they are set too, each as a record of the first selected
     shop it lets in. One that another shop of the OMS owns is never set.
   - Closing (V(no_access)) also reads the access-scope enums, side by side with the shops, and returns in
-    RV(scope_enum) whether the connector honours V(SHOP_NO_ACCESS) on this OMS: only when that enum is typed
+    RV(scope_enum) whether the connector honours V(SHOP_NO_ACCESS) on this OMS, which it does only when that enum is typed
     C(ShopifyShopAccessScope). Data from before the v2.8.0 upgrade types it C(SHOPIFY_SHOP_ACCESS), and then the
     connector reads the closed value as read access. The records are closed either way, with a warning.
   - Only records whose scope differs are written; every write is read back. A missing scope counts as
