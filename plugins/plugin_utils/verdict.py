@@ -201,6 +201,11 @@ def safety(records_step, close_matching):
             'whose domain it holds are still accepted; roll back its owner too to close it' % listing(
                 'remote %s (owned by shop %s; its sendUrl holds the domain of %s)' % (
                     r['id'], r.get('owner'), _shops_named(r['shop_ids'])) for r in open_outside))
+    named = set(r['id'] for r in remotes)
+    unknown = [r for r in step.get('ambiguous_remotes') or [] if r.get('id') not in named and r.get('scope') != ROLLED_BACK_SCOPE]
+    if unknown:
+        lines.append('Left as they are, of unknown ownership (a person decides whether to close them): %s' % listing(
+            'remote %s (%s; it holds %s)' % (r['id'], r.get('reason'), r.get('scope') or 'no scope') for r in unknown))
     return lines, problems
 
 

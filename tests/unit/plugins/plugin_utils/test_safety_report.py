@@ -84,3 +84,16 @@ def test_after_restore_names_resumed_jobs_and_the_webhook_check_when_closed_long
     assert any('more than 4 hours' in line for line in lines)
     short = after_restore(None, '2026-01-01T08:00:00Z', now=datetime.datetime(2026, 1, 1, 9, 0, 0))
     assert any('less than 4 hours' in line for line in short)
+
+
+def test_remotes_of_unknown_ownership_are_named_in_the_final_words_once():
+    step = {'scope_enum': {'listed': True}, 'matching_remotes': [
+        {'id': 'RELAY', 'shop_ids': ['A'], 'owner': None, 'outside_selection': False, 'included': True, 'scope': 'SHOP_NO_ACCESS', 'open': False}],
+        'ambiguous_remotes': [{'id': 'TWO', 'reason': 'tied to 2 shops (A, B)', 'scope': 'SHOP_RW_ACCESS'},
+                              {'id': 'RELAY', 'reason': 'a Shopify remote that no rule ties to any shop', 'scope': 'SHOP_RW_ACCESS'},
+                              {'id': 'SHUT', 'reason': 'tied to 2 shops (A, B)', 'scope': 'SHOP_NO_ACCESS'}]}
+    lines, problems = safety(step, close_matching=True)
+    assert problems == []
+    unknown = [line for line in lines if 'unknown ownership' in line]
+    assert unknown == ['Left as they are, of unknown ownership (a person decides whether to close them): remote TWO '
+                       '(tied to 2 shops (A, B); it holds SHOP_RW_ACCESS)']
