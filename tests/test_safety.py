@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.helpers import NO_ACCESS, playbook, snapshot_path, token_vars
+from tests.helpers import NO_ACCESS, play, playbook, snapshot_path, token_vars
 
 VERDICT = 'Verify every selected record is closed'
 FAIL = 'Fail unless every selected record is closed'
@@ -210,3 +210,22 @@ def test_readiness_judges_both(safety_oms, run_playbook, environment, switch, re
     assert run.returncode != 0
     assert reason in run.output
     assert safety_oms.writes() == []
+
+
+def test_without_order_routing_the_in_flight_report_says_so_and_reads_no_runs(safety_oms, run_playbook):
+    safety_oms.configure(order_routing=False)
+    run = run_playbook(play(safety_oms, '''
+- name: Stop brokering and read what it does not stop
+  hotwax.oms.hotwax_order_brokering:
+    product_store_ids: [STORE]
+    enabled: false
+    report_in_flight: true
+  register: stopped
+'''))
+    assert run.returncode == 0, run.output
+    in_flight = run.result('Stop brokering and read what it does not stop')['in_flight']
+    assert in_flight['brokering_runs'] == [] and in_flight['not_readable'] == []
+    assert in_flight['notes'] == ['order-routing answers 404: this OMS has no order-routing component, so no routing runs']
+    assert [s['user_session_id'] for s in in_flight['test_drive_sessions']] == ['TD_STORE_1']
+    assert in_flight['intake'] == {'job_name': 'consume_ShopifyOrders_SQS', 'found': True, 'paused': False}
+    assert not [r for r in safety_oms.requests() if '/routingRuns' in r['path']]
