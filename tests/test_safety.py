@@ -229,3 +229,19 @@ def test_without_order_routing_the_in_flight_report_says_so_and_reads_no_runs(sa
     assert [s['user_session_id'] for s in in_flight['test_drive_sessions']] == ['TD_STORE_1']
     assert in_flight['intake'] == {'job_name': 'consume_ShopifyOrders_SQS', 'found': True, 'paused': False}
     assert not [r for r in safety_oms.requests() if '/routingRuns' in r['path']]
+
+
+def test_after_the_failure_a_second_rollback_with_close_matching_remotes_adds_them_and_the_restore_is_exact(
+        safety_oms, run_playbook, environment, tmp_path):
+    before = safety_oms.state()
+    assert playbook(run_playbook, 'rollback', environment(safety_oms), '-l', 'prod').returncode != 0  # not safe
+    first = json.loads(snapshot_path(tmp_path).read_text())
+    run = playbook(run_playbook, 'rollback', environment(safety_oms, rollback_close_matching_remotes=True), '-l', 'prod')
+    assert run.returncode == 0, run.output
+    kept = json.loads(snapshot_path(tmp_path).read_text())
+    assert kept['taken_at'] == first['taken_at']
+    assert 'SHOP_WEBHOOK_RELAY' in [r['id'] for shop in kept['shops'] for r in shop['records']]
+    assert safety_oms.state()['remotes']['SHOP_WEBHOOK_RELAY'] == NO_ACCESS
+    run = playbook(run_playbook, 'restore', environment(safety_oms), '-l', 'prod')
+    assert run.returncode == 0, run.output
+    assert safety_oms.state() == before
