@@ -187,14 +187,15 @@ def safety(records_step, close_matching):
         lines.append('Also closed, because the webhook filter matches them (rollback_close_matching_remotes): %s'
                      % listing('remote %s (%s)' % (r['id'], _shops_named(r['shop_ids'])) for r in closed_too))
     if open_here:
+        one = len(open_here) == 1
+        named = listing('remote %s (its sendUrl holds the domain of %s; it holds %s)' % (
+            r['id'], _shops_named(r['shop_ids']), r.get('scope') or 'no scope, read as read access') for r in open_here)
         problems.append(
-            'not safe: %s that the webhook filter matches for a selected shop %s open, so Shopify\'s webhooks for '
-            'that shop are still accepted: %s. No ownership rule ties %s to the shop, so the rollback left %s; set '
-            'rollback_close_matching_remotes: true to close %s too (the snapshot keeps %s and the restore puts %s back)'
-            % (_count(len(open_here), 'remote'), 'is' if len(open_here) == 1 else 'are',
-               listing('remote %s (its sendUrl holds the domain of %s; it holds %s)' % (
-                r['id'], _shops_named(r['shop_ids']), r.get('scope') or 'no scope, read as read access') for r in open_here),
-               *(['it'] * 5 if len(open_here) == 1 else ['them'] * 5)))
+            'not safe: {count} that the webhook filter matches for a selected shop {be} open, so Shopify\'s webhooks for '
+            'that shop are still accepted: {named}. No ownership rule ties {it} to the shop, so the rollback left {it}; '
+            'set rollback_close_matching_remotes: true to close {it} too (the snapshot keeps {it} and the restore puts '
+            '{it} back)'.format(count=_count(len(open_here), 'remote'), be='is' if one else 'are', named=named,
+                                it='it' if one else 'them'))
     if open_outside:
         lines.append(
             'Left open, owned by a shop outside the selection: %s. While it is open, Shopify\'s webhooks for the shop '
@@ -228,8 +229,8 @@ def moving(in_flight, jobs_step, pause_jobs, every_shop):
     sessions = report.get('test_drive_sessions') or []
     if sessions:
         lines.append('Open test-drive sessions (a test-drive run brokers while brokering is off): %s' % listing(
-            'session %s (store %s, user %s, since %s)' % (s.get('user_session_id'), s.get('product_store_id'),
-                                                        s.get('user_id'), s.get('since')) for s in sessions))
+            'session %s (store %s, user %s, since %s)' % (
+                s.get('user_session_id'), s.get('product_store_id'), s.get('user_id'), s.get('since')) for s in sessions))
     if not (runs or job_runs or sessions):
         lines.append('No brokering run without an end, no job run in progress and no open test-drive session was '
                      'found in the selected stores (read at %s)' % report.get('checked_at'))
