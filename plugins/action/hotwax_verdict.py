@@ -9,7 +9,8 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import KINDS, judge, listing
+from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import (
+    CACHE_CAVEAT, KINDS, after_restore, judge, listing, moving, safety, webhook_deadline)
 
 SELECTION_KEYS = ('shops', 'product_stores', 'service_jobs')
 
@@ -24,6 +25,10 @@ ARGUMENT_SPEC = dict(
     kept_from=dict(type='str'),
     already_restored_at=dict(type='str'),
     notes=dict(type='list', elements='str', default=[]),
+    # a rollback's safety report (docs/safety.md)
+    close_matching_remotes=dict(type='bool', default=False),
+    pause_jobs=dict(type='bool', default=False),
+    every_shop=dict(type='bool', default=True),
 )
 AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # set on every job AWX/AAP runs
 
@@ -75,14 +80,23 @@ class ActionModule(ActionBase):
         elif args['mode'] == 'restore' and not check_mode and report['ok'] and not any(
                 (step or {}).get('changed') for step in steps.values()):
             lines.append('The OMS already holds every value this restore puts back: nothing was written')
+        if args['mode'] == 'rollback':
+            lines.extend(self._safety_lines(args, steps, report))
+        elif not check_mode and not already_restored:
+            lines.extend(after_restore(steps.get('jobs'), args['snapshot_taken_at']))
         on_awx = any((task_vars or {}).get(name) for name in AWX_JOB_VARIABLES)
         lines.extend(self._snapshot_lines(args, check_mode, on_awx))
         lines.extend(args['notes'])
         result.update(report, summary=lines, changed=False)
         if not report['ok']:
+            heading = 'Rollback not complete' if args['mode'] == 'rollback' else 'Restore not complete'
             refused = any('permission refused' in problem for problem in report['problems'])  # a 403 (the client's words)
             if args['mode'] != 'rollback':
                 what_now = 'Run the restore again once the cause is fixed: the snapshot stays open.'
+            elif report['problems'] == report.get('unsafe'):  # every selected record is closed, yet Shopify still gets in
+                heading = 'Rollback done but not safe'
+                what_now = ('Every selected record is closed and the snapshot is kept: mend what is named, then run the '
+                            'rollback again (a second rollback adds to the snapshot).')
             elif refused:
                 what_now = ('Run the rollback again once the OMS user may make these calls: the snapshot is kept, and a '
                             'second rollback adds to it.')
@@ -90,9 +104,24 @@ class ActionModule(ActionBase):
                 what_now = 'Run the rollback again once the OMS answers: the snapshot is kept, and a second rollback adds to it.'
             # Said by the task that fails the play, once; this result keeps every list for whoever registered it.
             result['failure'] = '%s on %s: %s %s' % (
-                'Rollback not complete' if args['mode'] == 'rollback' else 'Restore not complete',
-                args['environment'], '; '.join(problem.rstrip('.') for problem in report['problems']) + '.', what_now)
+                heading, args['environment'], '; '.join(problem.rstrip('.') for problem in report['problems']) + '.', what_now)
         return result
+
+    @staticmethod
+    def _safety_lines(args, steps, report):
+        """What still lets Shopify in (a failure), and what the switches do not stop (a report); ``report`` gains
+        the failures and the report's parts."""
+        lines, problems = safety(steps.get('records'), args['close_matching_remotes'])
+        in_flight = (steps.get('stores') or {}).get('in_flight')
+        lines += moving(in_flight, steps.get('jobs'), args['pause_jobs'], args['every_shop'])
+        lines.append(webhook_deadline(args['snapshot_taken_at']))
+        lines.append(CACHE_CAVEAT)
+        report['unsafe'] = problems
+        report['problems'] = problems + report['problems']  # a rollback that is not safe says so first
+        report['ok'] = report['ok'] and not problems
+        report['in_flight'] = in_flight
+        report['matching_remotes'] = (steps.get('records') or {}).get('matching_remotes') or []
+        return lines
 
     @staticmethod
     def _snapshot_lines(args, check_mode, on_awx):

@@ -182,16 +182,36 @@ def _records(records, closed):
     return [dict(record.info, before=record.before, closed=closed(record)) for record in records]
 
 
+def safety_problems(access):
+    """What would fail a rollback's verdict although every record closes: a closed value the connector reads as read
+    access (or an enum list that cannot be read), and open remotes the webhook filter matches that it leaves open."""
+    problems = []
+    if access.scope_enum and access.scope_enum['problem']:
+        problems.append('a rollback would not be safe: %s' % access.scope_enum['problem'])
+    left_open = ['%s (lets in shop %s)' % (remote['id'], ', '.join(remote['shop_ids'])) for remote in access.matching_remotes
+                 if not remote['included'] and not remote['outside_selection'] and remote['current'] != ROLLED_BACK_SCOPE]
+    if left_open:
+        problems.append('a rollback would leave open remotes that the webhook filter matches for a selected shop, and '
+                        'fail its verdict unless rollback_close_matching_remotes is true: %s' % ', '.join(left_open))
+    return problems
+
+
 def what_rollback_touches(module, selection):
     """What a rollback with this selection would read and close now, through the modules' own readers."""
     touch = dict(shops=[], records=[], product_stores=[], service_jobs=[], skipped=[], warnings=[], problems=[],
                  store_path=None)
     view = _ReaderView(module, shop_ids=selection['shop_ids'], targets=selection['targets'],
-                       product_store_ids=selection['product_store_ids'])
+                       product_store_ids=selection['product_store_ids'],
+                       close_matching_remotes=bool(selection.get('close_matching_remotes')))
     readers = {}
     try:
-        access = ShopAccess(view)
+        access = ShopAccess(view, check_scope_enum=True)  # the rollback's own safety judgements (docs/safety.md)
         shops, records = access.read()
+        touch['problems'] += safety_problems(access)
+        touch['skipped'] += [dict(kind='remote', id=remote['id'], shop_ids=remote['shop_ids'],
+                                  reason='owned by shop %s, outside the selection, although the webhook filter matches it '
+                                         'for the selected shop: never closed' % remote['owner'])
+                             for remote in access.matching_remotes if remote['outside_selection']]
         readers['access'] = (access, records)
         touch['shops'] = [dict(shop_id=shop['shopId'], name=shop.get('name'), product_store_id=shop.get('productStoreId'))
                           for shop in shops]

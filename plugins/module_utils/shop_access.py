@@ -13,11 +13,15 @@ __metaclass__ = type
 
 from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, LABELS_SHOWN, Record, listing
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE, SCOPE_IDS
 
 SHOPS_PATH = 'oms/shopifyShops/shops'
 REMOTES_PATH = 'oms/systemMessageRemotes'
+ENUMS_PATH = 'admin/enums'
+SCOPE_ENUM_TYPE = 'ShopifyShopAccessScope'  # the type the Shopify connector honours SHOP_NO_ACCESS under
+PRE_V28_ENUM_TYPE = 'SHOPIFY_SHOP_ACCESS'  # what data from before the v2.8.0 upgrade types the scopes as
 
 SCOPE_ALIASES = {
     'no_access': 'SHOP_NO_ACCESS',
@@ -32,6 +36,7 @@ TARGETS = ['remote', 'config']
 SHOP_SELECTION_SPEC = dict(
     shop_ids=dict(type='list', elements='str', default=[ALL]),
     targets=dict(type='list', elements='str', choices=TARGETS, default=TARGETS),
+    close_matching_remotes=dict(type='bool', default=False),
 )
 
 
@@ -122,31 +127,138 @@ def remote_owners(remotes, shops):
     return owner, ambiguous
 
 
-class ShopAccess:
-    """Reads the selected shops with their records, and writes one record's scope."""
+def matches_webhook_filter(remote, shop):
+    """Whether the connector's webhook filter lets ``shop`` in through ``remote`` while it is open: any remote whose
+    sendUrl contains the shop's myshopifyDomain, whatever its type or owner (oms-api.md section 4, revised 0.3)."""
+    domain = (shop.get('myshopifyDomain') or '').lower()
+    return bool(domain) and domain in (remote.get('sendUrl') or '').lower()
 
-    def __init__(self, module):
+
+def matching_remotes(remotes, all_shops, selected_shops, owner):
+    """Remotes the webhook filter matches for a selected shop that no selected shop owns (section 4 rules).
+
+    Each: ``{'id', 'shop_ids' (the selected shops it lets in), 'owner', 'outside_selection', 'current'}``.
+    ``outside_selection``: another shop of the OMS owns it (its only owner, or the shop its internalId names): it is
+    that shop's to close, never this run's.
+    """
+    selected = set(shop['shopId'] for shop in selected_shops)
+    known = set(shop['shopId'] for shop in all_shops)
+    found = []
+    for remote in remotes:
+        remote_id = remote['systemMessageRemoteId']
+        if owner.get(remote_id) in selected:
+            continue  # a record of a selected shop: the rollback closes it anyway
+        shop_ids = [shop['shopId'] for shop in selected_shops if matches_webhook_filter(remote, shop)]
+        if not shop_ids:
+            continue
+        named = remote.get('internalId') if remote.get('internalId') in known else None
+        other_owner = owner.get(remote_id) or named
+        raw = remote.get('accessScopeEnumId') or None
+        found.append(dict(id=remote_id, shop_ids=shop_ids, owner=other_owner,
+                          outside_selection=bool(other_owner) and other_owner not in selected,
+                          before=raw, current=effective_scope(raw)))
+    return found
+
+
+def scope_enum_check(rows, error, no_access_row=None):
+    """Whether the Shopify connector on this OMS honours SHOP_NO_ACCESS, from the enum list of its type.
+
+    The connector reads the scope through its Enumeration row and honours SHOP_NO_ACCESS only when that row's type is
+    ShopifyShopAccessScope; data from before v2.8 typed it SHOPIFY_SHOP_ACCESS (oms-api.md section 5, revised 0.3).
+    ``no_access_row`` is SHOP_NO_ACCESS read by id, when the list of the type did not have it.
+    """
+    check = dict(checked=error is None, listed=False, enum_type=None, problem=None)
+    if error is not None:
+        check['problem'] = (
+            'the access-scope enums could not be read (%s), so whether the Shopify connector on this OMS honours '
+            'SHOP_NO_ACCESS could not be checked: where SHOP_NO_ACCESS is not typed %s (data from before the v2.8.0 '
+            'upgrade), the connector reads the closed value as read access and order import keeps reading from Shopify. '
+            'Give the rollback user permission to read admin/enums, or check the Enumeration row of SHOP_NO_ACCESS '
+            'on the OMS' % (error, SCOPE_ENUM_TYPE))
+        return check
+    listed = [row for row in rows or [] if row.get('enumId') == ROLLED_BACK_SCOPE]
+    if listed and all(row.get('enumTypeId') in (None, SCOPE_ENUM_TYPE) for row in listed):
+        check.update(listed=True, enum_type=SCOPE_ENUM_TYPE)
+        return check
+    enum_type = (no_access_row or {}).get('enumTypeId')
+    check['enum_type'] = enum_type
+    check['problem'] = (
+        'SHOP_NO_ACCESS is not an enum of type %s on this OMS (%s): the Shopify connector here reads the closed value '
+        'as read access, so order import keeps reading from Shopify although every record reads back closed '
+        '(webhooks are still refused). Run the v2.8.0 upgrade step that retypes the access-scope enums (UPDATE '
+        'ENUMERATION SET ENUM_TYPE_ID = "%s" WHERE ENUM_TYPE_ID = "%s", after creating the EnumerationType if it is '
+        'missing), then run the rollback again' % (
+            SCOPE_ENUM_TYPE, 'it is typed %s' % enum_type if enum_type else 'it is not listed at all',
+            SCOPE_ENUM_TYPE, PRE_V28_ENUM_TYPE))
+    return check
+
+
+class ShopAccess:
+    """Reads the selected shops with their records, and writes one record's scope.
+
+    ``check_scope_enum``: also read the scope enums (once, beside the shops and remotes) and judge whether the
+    connector honours SHOP_NO_ACCESS (``scope_enum``). ``matching_remotes`` are the remotes the webhook filter
+    matches for a selected shop that no selected shop owns; with ``close_matching_remotes`` (or when a restore
+    names them, ``restore_remote_ids``) each becomes a record of the first selected shop it lets in.
+    """
+
+    def __init__(self, module, check_scope_enum=False, restore_remote_ids=()):
         self.module = module
         self.client = module.client
         self.targets = module.params['targets']
         self.shop_ids = module.selected_ids('shop_ids')
+        self.close_matching = bool(module.params.get('close_matching_remotes'))
+        self.restore_remote_ids = set(restore_remote_ids)
+        self.check_scope_enum = check_scope_enum
+        self.scope_enum = None
+        self.matching_remotes = []
         self.ambiguous_remotes = []
         if not self.targets:
             module.fail_json(msg='targets is empty: give remote, config or both')
 
+    def _read_lists(self):
+        """Shops, remotes and (once) the scope enums, side by side; the enum list may fail without failing the read."""
+        reads = [(SHOPS_PATH, None)]
+        if 'remote' in self.targets:
+            reads.append((REMOTES_PATH, None))
+        with_enums = self.check_scope_enum and self.scope_enum is None
+        if with_enums:
+            reads.append((ENUMS_PATH, {'enumTypeId': SCOPE_ENUM_TYPE}))
+        answers = self.client.map_parallel(lambda read: self.client.get_all(*read), reads)
+        for (path, dummy), (rows, error) in zip(reads, answers):
+            if error is not None and path != ENUMS_PATH:
+                raise error
+        all_shops = answers[0][0]
+        remotes = answers[1][0] if 'remote' in self.targets else []
+        if with_enums:
+            rows, error = answers[-1]
+            no_access_row = None
+            if error is None and not any(row.get('enumId') == ROLLED_BACK_SCOPE and row.get('enumTypeId') in (
+                    None, SCOPE_ENUM_TYPE) for row in rows):
+                try:  # which type it has instead: worth one more request on the rare OMS that needs it
+                    no_access_row = (self.client.get_all(ENUMS_PATH, {'enumId': ROLLED_BACK_SCOPE}) or [None])[0]
+                except OmsApiError:
+                    no_access_row = None
+            self.scope_enum = scope_enum_check(rows, error, no_access_row)
+        return all_shops, remotes
+
     def read(self, warn=True):
         """The selected shops, and a Record for each of their remotes and config rows."""
-        if 'remote' in self.targets:
-            all_shops, remotes = self.client.get_all_of([SHOPS_PATH, REMOTES_PATH])
-        else:
-            all_shops, remotes = self.client.get_all(SHOPS_PATH), []
+        all_shops, remotes = self._read_lists()
         shops = self.module.pick(all_shops, 'shopId', self.shop_ids, 'shop ids')
         owner, ambiguous = {}, []
         if 'remote' in self.targets:
             owner, ambiguous = remote_owners(remotes, all_shops)
         selected = set(shop['shopId'] for shop in shops)
-        self.ambiguous_remotes = [remote for remote in ambiguous
-                                  if self.shop_ids is None or selected.intersection(remote['shop_ids'])]
+        self.matching_remotes = matching_remotes(remotes, all_shops, shops, owner)
+        for remote in self.matching_remotes:
+            remote['included'] = not remote['outside_selection'] and (
+                self.close_matching or remote['id'] in self.restore_remote_ids)
+            if remote['included']:
+                owner[remote['id']] = remote['shop_ids'][0]  # a record of the first shop it lets in
+        included = set(remote['id'] for remote in self.matching_remotes if remote['included'])
+        self.ambiguous_remotes = [remote for remote in ambiguous if remote['id'] not in included and (
+            self.shop_ids is None or selected.intersection(remote['shop_ids']))]
         records = self._records(shops, remotes, owner)
         if warn and self.ambiguous_remotes:
             labels = ['%s (%s)' % (r['id'], r['reason']) for r in self.ambiguous_remotes]
@@ -160,6 +272,17 @@ class ShopAccess:
                 self.module.warn('%d shops have no SystemMessageRemote (%s), so only their config rows are set'
                                  % (len(lonely), listing(sorted(lonely), ', ', LABELS_SHOWN)))
         return shops, records
+
+    def matching_result(self, records):
+        """The ``matching_remotes`` return value: each with its scope after the run (a record's, read back)."""
+        after = dict((record.key[1], record.after) for record in records if record.info['target'] == 'remote')
+        result = []
+        for remote in self.matching_remotes:
+            scope = after.get(remote['id'], remote['before']) if remote['included'] else remote['before']
+            entry = dict((key, remote[key]) for key in ('id', 'shop_ids', 'owner', 'outside_selection', 'included'))
+            entry.update(scope=scope, open=effective_scope(scope) != ROLLED_BACK_SCOPE)
+            result.append(entry)
+        return result
 
     def _records(self, shops, remotes, owner):
         records = []

@@ -52,6 +52,16 @@ options:
         RV(drifted) and warned about.
     type: bool
     default: false
+  report_in_flight:
+    description:
+      - After the switch, also read what it does not stop in the selected stores, and return it in RV(in_flight), namely
+        routing runs that started and have no end (a run reads C(enableBrokering) once, at its start), runs in
+        progress of the stores' routing jobs and of the real-time intake C(consume_ShopifyOrders_SQS), open
+        test-drive sessions (which broker while brokering is off), and whether the intake is paused.
+      - The routes are those HotWax's Order Routing and Job Manager apps read. A route the OMS refuses is listed in
+        RV(in_flight.not_readable); it never fails the module.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -104,6 +114,37 @@ drifted:
   type: list
   elements: str
   sample: []
+in_flight:
+  description: With O(report_in_flight), what may still be moving in the selected stores, read after the switch.
+  returned: when O(report_in_flight) is true
+  type: dict
+  contains:
+    checked_at:
+      description: When it was read (UTC).
+      type: str
+    brokering_runs:
+      description: Routing runs with a start and no end (C(order-routing/groups/{id}/routingRuns)).
+      type: list
+      elements: dict
+    job_runs:
+      description: Runs with a start and no end of the stores' routing jobs and of the intake (C(admin/serviceJobs/{job}/runs)).
+      type: list
+      elements: dict
+    test_drive_sessions:
+      description: C(ROUTING_TEST_DRIVE) sessions of the stores without an end, or ending later (C(admin/user/sessions)).
+      type: list
+      elements: dict
+    intake:
+      description: C(job_name), C(found) and C(paused) (now, before any job step) of C(consume_ShopifyOrders_SQS).
+      type: dict
+    not_readable:
+      description: Each read the OMS refused, with its error.
+      type: list
+      elements: str
+    notes:
+      description: What is absent rather than refused (an OMS without order routing).
+      type: list
+      elements: str
 product_stores:
   description: Each selected product store with its brokering setting before and after.
   returned: always
@@ -141,6 +182,7 @@ product_stores:
 
 from operator import itemgetter
 
+from ansible_collections.hotwax.oms.plugins.module_utils.in_flight import read_in_flight
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import (
     STORE_SELECTION_SPEC, OrderBrokering, restore_value, stores_result)
@@ -151,7 +193,8 @@ def main():
         argument_spec=dict(STORE_SELECTION_SPEC,
                            product_store_ids=dict(type='list', elements='str', required=True),
                            enabled=dict(type='bool'),
-                           restore=dict(type='list', elements='dict'), **FORCE_SPEC),
+                           restore=dict(type='list', elements='dict'),
+                           report_in_flight=dict(type='bool', default=False), **FORCE_SPEC),
         mutually_exclusive=[('enabled', 'restore')],
         required_one_of=[('enabled', 'restore')],
         supports_check_mode=True)
@@ -162,7 +205,13 @@ def main():
     module.want(records, module.params['enabled'],
                 module.saved_values(restore, itemgetter('product_store_id'), restore_value) if restore is not None else None)
 
-    module.apply_and_exit(records, brokering.write, brokering.read_back, lambda: {'product_stores': stores_result(records)})
+    def result():
+        values = {'product_stores': stores_result(records)}
+        if module.params['report_in_flight']:  # after the switch: what it does not stop
+            values['in_flight'] = read_in_flight(module.client, [record.key for record in records])
+        return values
+
+    module.apply_and_exit(records, brokering.write, brokering.read_back, result)
 
 
 if __name__ == '__main__':

@@ -23,6 +23,14 @@ description:
   - A remote of unknown ownership (tied to two shops, tied to one while its C(internalId) names another, or a
     Shopify remote that no rule ties to any shop) is never written; it is returned in RV(ambiguous_remotes) and
     warned about, so that a person decides.
+  - The connector's webhook filter lets a shop in while B(any) remote whose C(sendUrl) contains the shop's myshopify
+    domain is open, whatever its type or owner. Such remotes that no selected shop owns are returned in
+    RV(matching_remotes); with O(close_matching_remotes) they are set too, each as a record of the first selected
+    shop it lets in. One that another shop of the OMS owns is never set.
+  - Closing (V(no_access)) also reads the access-scope enums, side by side with the shops, and returns in
+    RV(scope_enum) whether the connector honours V(SHOP_NO_ACCESS) on this OMS, which it does only when that enum is typed
+    C(ShopifyShopAccessScope). Data from before the v2.8.0 upgrade types it C(SHOPIFY_SHOP_ACCESS), and then the
+    connector reads the closed value as read access. The records are closed either way, with a warning.
   - Only records whose scope differs are written; every write is read back. A missing scope counts as
     V(SHOP_READ_ACCESS), which is how the OMS reads it; an empty scope is never written.
   - With O(restore), each record is put back to the C(before) value of an earlier run's result,
@@ -55,6 +63,15 @@ options:
     elements: str
     choices: [remote, config]
     default: [remote, config]
+  close_matching_remotes:
+    description:
+      - Also set the remotes that the webhook filter matches for a selected shop (their C(sendUrl) contains the
+        shop's myshopify domain) while no selected shop owns them; each becomes a record of the first selected shop
+        it lets in, so a restore puts it back like any other record. Remotes owned by a shop that is not selected
+        are never set.
+      - With O(restore), the remotes the restore list names are read this way whatever this option says.
+    type: bool
+    default: false
   restore:
     description:
       - The RV(shops) list of an earlier run of this module or of M(hotwax.oms.hotwax_shop_access_info),
@@ -156,6 +173,63 @@ ambiguous_remotes:
       description: Its scope, untouched.
       type: str
       sample: SHOP_RW_ACCESS
+matching_remotes:
+  description:
+    - Remotes the webhook filter matches for a selected shop (their C(sendUrl) contains its myshopify domain) that
+      no selected shop owns. While one is open, Shopify's webhooks for that shop are still accepted.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The C(systemMessageRemoteId).
+      type: str
+      sample: SHOP_WEBHOOK_RELAY
+    shop_ids:
+      description: The selected shops it lets in.
+      type: list
+      elements: str
+      sample: [SHOP]
+    owner:
+      description: The shop of the OMS that owns it (or that its C(internalId) names); null when none.
+      type: str
+      sample: SHOP_EU
+    outside_selection:
+      description: Whether that owner is a shop outside the selection (then the remote is never set).
+      type: bool
+      sample: false
+    included:
+      description: Whether it was set as a record of the run (O(close_matching_remotes), or named by O(restore)).
+      type: bool
+      sample: false
+    scope:
+      description: Its scope after the task (read back when it was set; in check mode, as it would be).
+      type: str
+      sample: SHOP_RW_ACCESS
+    open:
+      description: Whether that scope lets the shop in (anything but V(SHOP_NO_ACCESS)).
+      type: bool
+      sample: true
+scope_enum:
+  description:
+    - When closing, whether the Shopify connector honours V(SHOP_NO_ACCESS) on this OMS, from the access-scope
+      enums (C(GET admin/enums?enumTypeId=ShopifyShopAccessScope)). Null when not closing.
+  returned: always
+  type: dict
+  contains:
+    checked:
+      description: Whether the enum list could be read.
+      type: bool
+    listed:
+      description: Whether V(SHOP_NO_ACCESS) is an enum of type C(ShopifyShopAccessScope).
+      type: bool
+    enum_type:
+      description: The type V(SHOP_NO_ACCESS) has, when known.
+      type: str
+      sample: SHOPIFY_SHOP_ACCESS
+    problem:
+      description: What is wrong and what to do; null when the connector honours the closed value.
+      type: str
 shops:
   description: Each selected shop with its records and their scope before and after.
   returned: always
@@ -215,8 +289,15 @@ shops:
 from operator import itemgetter
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ROLLED_BACK_SCOPE
 from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
     SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, restore_value, scope_id, shops_result)
+
+
+def saved_remote_ids(restore):
+    """The remote ids a restore names: remotes the webhook filter matched, closed on request, come back too."""
+    return [record.get('id') for shop in restore or [] if isinstance(shop, dict)
+            for record in shop.get('records') or [] if isinstance(record, dict) and record.get('target') == 'remote']
 
 
 def main():
@@ -228,9 +309,14 @@ def main():
         mutually_exclusive=[('access_scope', 'restore')],
         required_one_of=[('access_scope', 'restore')],
         supports_check_mode=True)
-    shop_access = ShopAccess(module)
+    closing = scope_id(module.params['access_scope']) == ROLLED_BACK_SCOPE
+    # closing reads the scope enums too (beside the shops and remotes): a closed value the connector reads as
+    # read access is not closed
+    shop_access = ShopAccess(module, check_scope_enum=closing, restore_remote_ids=saved_remote_ids(module.params['restore']))
     # which shops have no remote is worth a warning when access is being closed, not when it is put back
     shops, records = module.call(shop_access.read, module.params['restore'] is None)
+    if closing and shop_access.scope_enum['problem']:
+        module.warn(shop_access.scope_enum['problem'])
 
     restore = module.params['restore']
     if restore is not None:  # a missing scope restores as read access, what the OMS read it as
@@ -239,8 +325,9 @@ def main():
         restore = module.saved_values(saved_records, itemgetter('target', 'id'), restore_value)
     module.want(records, scope_id(module.params['access_scope']), restore)
 
-    module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: {
-        'shops': shops_result(shops, records), 'ambiguous_remotes': shop_access.ambiguous_remotes})
+    module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: dict(
+        shops=shops_result(shops, records), ambiguous_remotes=shop_access.ambiguous_remotes,
+        matching_remotes=shop_access.matching_result(records), scope_enum=shop_access.scope_enum))
 
 
 if __name__ == '__main__':

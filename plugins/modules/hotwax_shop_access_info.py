@@ -35,6 +35,14 @@ options:
     elements: str
     choices: [remote, config]
     default: [remote, config]
+  close_matching_remotes:
+    description:
+      - Also read, as records of the first selected shop they let in, the remotes the webhook filter matches for a
+        selected shop (their C(sendUrl) contains its myshopify domain) that no selected shop owns, as
+        M(hotwax.oms.hotwax_shop_access) with O(hotwax.oms.hotwax_shop_access#module:close_matching_remotes) sets
+        them.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -76,6 +84,14 @@ ambiguous_remotes:
       description: Its scope.
       type: str
       sample: SHOP_RW_ACCESS
+matching_remotes:
+  description:
+    - Remotes the webhook filter matches for a selected shop that no selected shop owns, in the shape
+      M(hotwax.oms.hotwax_shop_access) returns them (C(scope) is the scope now). See
+      RV(hotwax.oms.hotwax_shop_access#module:matching_remotes).
+  returned: always
+  type: list
+  elements: dict
 shops:
   description: Each selected shop with its records. C(before) and C(after) are both the scope the record has now.
   returned: always
@@ -130,7 +146,7 @@ def main():
     shop_access = ShopAccess(module)
     shops, records = module.call(shop_access.read, False)  # the return value shows shops without records
     module.exit_json(changed=False, shops=shops_result(shops, records, with_state=False),
-                     ambiguous_remotes=shop_access.ambiguous_remotes)
+                     ambiguous_remotes=shop_access.ambiguous_remotes, matching_remotes=shop_access.matching_result(records))
 
 
 if __name__ == '__main__':

@@ -15,6 +15,12 @@ description:
   - The last step of the P(hotwax.oms.rollback#role) role, run on the controller (an action plugin). For every record
     of the selection it tells whether a step's read-back shows it closed (rollback) or back at its snapshot value
     (restore), still open, or unknown (the step ended without an answer about it; never counted as closed).
+  - A rollback is also judged safe or not from what its closing step read (see C(docs/safety.md)); a closed value
+    the connector reads as read access, an enum list that could not be read, and open remotes the webhook filter
+    matches for a selected shop fail it. Its summary then says what the switches do not stop (from the brokering
+    step's RV(hotwax.oms.hotwax_order_brokering#module:in_flight)), when Shopify starts deleting webhook
+    subscriptions (4 hours after O(snapshot_taken_at)), and how to confirm that Shopify calls stopped.
+  - A restore's summary names the jobs it resumed (each makes one catch-up run) and what is left to check.
   - It does not fail itself; RV(ok) and RV(failure) let the role fail the play with one message.
 author:
   - hotwax.oms developers (@hotwax)
@@ -56,7 +62,7 @@ options:
     description: The snapshot file, for the summary.
     type: str
   snapshot_taken_at:
-    description: When the restored snapshot was taken, for the summary.
+    description: When the snapshot was taken (for a rollback, the first rollback of the open snapshot), for the summary.
     type: str
   kept_from:
     description: When a second rollback kept an earlier snapshot, the time it was taken.
@@ -74,6 +80,19 @@ options:
     type: list
     elements: str
     default: []
+  close_matching_remotes:
+    description: Whether the rollback was asked to close the remotes the webhook filter matches (for the wording).
+    type: bool
+    default: false
+  pause_jobs:
+    description: Whether the rollback paused jobs, for the line on the real-time order intake.
+    type: bool
+    default: false
+  every_shop:
+    description: Whether every shop was selected; the real-time order intake serves every shop, so a rollback pauses
+      it only then.
+    type: bool
+    default: true
 '''
 
 EXAMPLES = r'''
@@ -117,5 +136,19 @@ stores:
 jobs:
   description: As RV(records), for service jobs.
   returned: when jobs were selected
+  type: dict
+unsafe:
+  description: Of RV(problems), those that make a rollback not safe although its records are closed.
+  returned: O(mode=rollback)
+  type: list
+  elements: str
+matching_remotes:
+  description: The closing step's RV(hotwax.oms.hotwax_shop_access#module:matching_remotes).
+  returned: O(mode=rollback)
+  type: list
+  elements: dict
+in_flight:
+  description: The brokering step's RV(hotwax.oms.hotwax_order_brokering#module:in_flight); null when it has none.
+  returned: O(mode=rollback)
   type: dict
 '''

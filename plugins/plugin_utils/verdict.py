@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import saved_job_paused
 
@@ -141,3 +143,155 @@ def _line(mode, kind, rows, done, already, check_mode):
     if mode == 'rollback' and already:
         line += ' (%d already closed before)' % len(already)
     return line
+
+
+# --- a rollback's safety: what still lets Shopify in, and what the two switches do not stop ----------------------
+# (oms-api.md sections 4, 5, 7 and 10; docs/safety.md says where each fact comes from)
+
+WEBHOOK_GRACE = datetime.timedelta(hours=4)  # Shopify retries a refused webhook for about 4 hours, then deletes it
+TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+CACHE_CAVEAT = (
+    'To confirm on the real system that Shopify calls stopped: a read-back proves the database, not every server '
+    'node (the connector reads the scope through the entity cache, which another node may keep until it expires); '
+    'the connector answers "No Access is enabled for Shopify" once it sees SHOP_NO_ACCESS, so look for that in the '
+    'OMS log of the next import of each closed shop, and for no new orders from those shops.')
+
+
+def _count(number, noun):
+    return '%d %s%s' % (number, noun, '' if number == 1 else 's')
+
+
+def _shops_named(shop_ids):
+    return ('shop ' if len(shop_ids) == 1 else 'shops ') + ', '.join(shop_ids)
+
+
+def safety(records_step, close_matching):
+    """``(lines, problems)`` of what still lets Shopify in after closing: the scope enum and the matching remotes.
+
+    ``records_step`` is the registered result of the closing step (hotwax_shop_access), None when it never ran.
+    """
+    lines, problems = [], []
+    step = records_step or {}
+    if not step or ('scope_enum' not in step and step.get('msg')):
+        return lines, problems  # the step failed before it read anything: its failure is reported already
+    check = step.get('scope_enum') or {}
+    if check.get('problem'):
+        problems.append('not safe: %s' % check['problem'])
+    elif check.get('listed'):
+        lines.append('SHOP_NO_ACCESS is typed ShopifyShopAccessScope here, so the Shopify connector honours the closed value')
+    remotes = step.get('matching_remotes') or []
+    closed_too = [r for r in remotes if r.get('included')]
+    open_here = [r for r in remotes if not r.get('included') and not r.get('outside_selection') and r.get('open')]
+    open_outside = [r for r in remotes if r.get('outside_selection') and r.get('open')]
+    if closed_too:
+        lines.append('Also closed, because the webhook filter matches them (rollback_close_matching_remotes): %s'
+                     % listing('remote %s (%s)' % (r['id'], _shops_named(r['shop_ids'])) for r in closed_too))
+    if open_here:
+        one = len(open_here) == 1
+        named = listing('remote %s (its sendUrl holds the domain of %s; it holds %s)' % (
+            r['id'], _shops_named(r['shop_ids']), r.get('scope') or 'no scope, read as read access') for r in open_here)
+        problems.append(
+            'not safe: {count} that the webhook filter matches for a selected shop {be} open, so Shopify\'s webhooks for '
+            'that shop are still accepted: {named}. No ownership rule ties {it} to the shop, so the rollback left {it}; '
+            'set rollback_close_matching_remotes: true to close {it} too (the snapshot keeps {it} and the restore puts '
+            '{it} back)'.format(count=_count(len(open_here), 'remote'), be='is' if one else 'are', named=named,
+                                it='it' if one else 'them'))
+    if open_outside:
+        lines.append(
+            'Left open, owned by a shop outside the selection: %s. While it is open, Shopify\'s webhooks for the shop '
+            'whose domain it holds are still accepted; roll back its owner too to close it' % listing(
+                'remote %s (owned by shop %s; its sendUrl holds the domain of %s)' % (
+                    r['id'], r.get('owner'), _shops_named(r['shop_ids'])) for r in open_outside))
+    named = set(r['id'] for r in remotes)
+    unknown = [r for r in step.get('ambiguous_remotes') or [] if r.get('id') not in named and r.get('scope') != ROLLED_BACK_SCOPE]
+    if unknown:
+        lines.append('Left as they are, of unknown ownership (a person decides whether to close them): %s' % listing(
+            'remote %s (%s; it holds %s)' % (r['id'], r.get('reason'), r.get('scope') or 'no scope') for r in unknown))
+    return lines, problems
+
+
+def moving(in_flight, jobs_step, pause_jobs, every_shop):
+    """The lines on what may still be moving after the switches (never a failure: the switches did their part)."""
+    lines = ['What the two switches do not stop (docs/safety.md):']
+    report = in_flight or {}
+    if not report:
+        return lines + ['- not read: the brokering step ended without a result']
+    runs = report.get('brokering_runs') or []
+    if runs:
+        lines.append('Brokering runs without an end (a run reads enableBrokering once, at its start, and may go on for '
+                     'hours): %s' % listing('routing group %s (store %s) run %s since %s' % (
+                         r.get('routing_group_id'), r.get('product_store_id'), r.get('routing_run_id'), r.get('started_at'))
+                         for r in runs))
+    job_runs = report.get('job_runs') or []
+    if job_runs:
+        lines.append('Job runs in progress (a pause stops only the next runs): %s' % listing(
+            'job %s run %s since %s' % (r.get('job_name'), r.get('job_run_id'), r.get('started_at')) for r in job_runs))
+    sessions = report.get('test_drive_sessions') or []
+    if sessions:
+        lines.append('Open test-drive sessions (a test-drive run brokers while brokering is off): %s' % listing(
+            'session %s (store %s, user %s, since %s)' % (
+                s.get('user_session_id'), s.get('product_store_id'), s.get('user_id'), s.get('since')) for s in sessions))
+    if not (runs or job_runs or sessions):
+        lines.append('No brokering run without an end, no job run in progress and no open test-drive session was '
+                     'found in the selected stores (read at %s)' % report.get('checked_at'))
+    lines.append(_intake_line(report.get('intake') or {}, jobs_step, pause_jobs, every_shop))
+    for what in report.get('not_readable') or []:
+        lines.append('Not readable, so not known: %s' % _short(what, 300))
+    return lines[:1] + ['- ' + line for line in lines[1:]]
+
+
+def _intake_line(intake, jobs_step, pause_jobs, every_shop):
+    name = intake.get('job_name') or 'consume_ShopifyOrders_SQS'
+    paused = intake.get('paused')
+    for job in (jobs_step or {}).get('service_jobs') or []:
+        if job.get('job_name') == name:
+            paused = saved_job_paused(job.get('after'))  # the job step ran after the read: its read-back is newer
+    if intake.get('found') is False:
+        return 'This OMS has no %s job: no real-time order intake to pause' % name
+    if paused is None:
+        return 'Whether the real-time order intake %s is paused is not known' % name
+    if paused:
+        return 'The real-time order intake %s is paused' % name
+    if not every_shop:
+        return ('The real-time order intake %s is running: real-time orders of the selected shops may still arrive '
+                'through it (it serves every shop, so the rollback pauses it only when every shop is selected)' % name)
+    if not pause_jobs:
+        return ('The real-time order intake %s is running: real-time orders may still arrive through it (it does not '
+                'pass the webhook filter); rollback_pause_jobs: true pauses it' % name)
+    return 'The real-time order intake %s is still running: its pause did not take' % name
+
+
+def webhook_deadline(taken_at):
+    """The line on when Shopify starts deleting the closed shops' webhook subscriptions, counted from ``taken_at``."""
+    try:
+        start = datetime.datetime.strptime(taken_at, TIME_FORMAT)
+    except (TypeError, ValueError):
+        return ('Shopify deletes a webhook subscription after about 4 hours of refused deliveries: restore within 4 '
+                'hours of the first rollback, or check the subscriptions after the restore')
+    return ('Shopify keeps sending webhooks to the closed shops and they are refused: from about %s (4 hours after the '
+            'first rollback of this snapshot, at %s) Shopify starts deleting their webhook subscriptions; after a later '
+            'restore, check that they are there (docs/safety.md)' % ((start + WEBHOOK_GRACE).strftime(TIME_FORMAT), taken_at))
+
+
+def after_restore(jobs_step, taken_at, now=None):
+    """The lines a restore adds: the resumed jobs (each makes one catch-up run at once), and what only a person can
+    check (docs/safety.md): the webhook subscriptions after a long rollback, and the messages waiting in SmsgError."""
+    lines = ['After the restore (docs/safety.md):']
+    resumed = [job.get('job_name') for job in (jobs_step or {}).get('service_jobs') or []
+               if job.get('state') == 'changed' and not saved_job_paused(job.get('after'))]
+    if resumed:
+        lines.append('- resumed, each makes one catch-up run at once: %s' % listing('job %s' % name for name in resumed))
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        closed_for = now - datetime.datetime.strptime(taken_at, TIME_FORMAT)
+    except (TypeError, ValueError):
+        closed_for = None
+    if closed_for is None or closed_for >= WEBHOOK_GRACE:
+        lines.append('- the shops were closed %s: Shopify may have deleted their webhook subscriptions; check in each '
+                     'shop that they are there, or orders stop arriving' % (
+                         'for more than 4 hours' if closed_for is not None else 'for an unknown time'))
+    else:
+        lines.append('- the shops were closed for less than 4 hours: Shopify has not started deleting their webhook '
+                     'subscriptions')
+    lines.append('- outbound messages that failed while closed wait in SmsgError: replay them (Job Manager)')
+    return lines

@@ -36,6 +36,8 @@ def _parser():
     parser.add_argument("--job-count", choices=("total", "page"), default="total", help="what serviceJobCount counts")
     parser.add_argument("--login-routes", choices=("both", "order-routing"), default="both",
                         help="order-routing: no admin/login (a server older than Maarg 4.4.0)")
+    parser.add_argument("--scope-enum-type", choices=("ShopifyShopAccessScope", "SHOPIFY_SHOP_ACCESS"), default="ShopifyShopAccessScope",
+                        help="SHOPIFY_SHOP_ACCESS: the access-scope enums typed as before the v2.8.0 upgrade")
     parser.add_argument("--fleet-shops", type=int, help=f"serve a generated fleet of this many shops instead of --seed (fleet.json has {DEFAULT_SHOPS})")
     parser.add_argument("--fleet-stores", type=int, help=f"product stores of the generated fleet (default: {DEFAULT_STORES})")
     parser.add_argument("--pidfile", help="write the process id here while serving")
@@ -58,7 +60,8 @@ def main(argv=None):
                            token_max_requests=args.token_max_requests, total_header=args.total_header, page_index=args.page_index,
                            page_size=args.page_size, login_failure_status=args.login_failure_status,
                            expired_token_status=args.expired_token_status, order_routing=args.order_routing, csrf_check=args.csrf_check,
-                           remote_list_count=args.remote_list_count, job_count=args.job_count, login_routes=args.login_routes)
+                           remote_list_count=args.remote_list_count, job_count=args.job_count, login_routes=args.login_routes,
+                           scope_enum_type=args.scope_enum_type)
     with emulator:
         if args.pidfile:
             with open(args.pidfile, "w", encoding="utf-8") as handle:

@@ -61,10 +61,16 @@ ENTITIES = {entity.name: entity for entity in (
     Entity("ServiceJob", "jobName", ("description", "serviceName", "cronExpression", "paused", "listParameters", "lastUpdatedStamp"),
            hidden_fields=("listParameters",)),
     Entity("OrderRoutingGroup", "routingGroupId", ("productStoreId", "groupName", "description", "jobName", "lastUpdatedStamp")),
+    # What may still be moving after a rollback (oms-api.md section 10): brokering runs, job runs, test-drive sessions.
+    Entity("OrderRoutingRun", "routingRunId", ("orderRoutingId", "routingGroupId", "routingBatchId", "productStoreId", "hasError",
+                                               "startDate", "endDate", "routingResult", "lastUpdatedStamp")),
+    Entity("ServiceJobRun", "jobRunId", ("jobName", "userId", "hasError", "startTime", "endTime", "messages", "lastUpdatedStamp")),
+    Entity("UserSession", "userSessionId", ("userId", "sessionTypeEnumId", "productStoreId", "fromDate", "thruDate", "comments",
+                                            "lastUpdatedStamp")),
     Entity("UserAccount", "username", ("password", "permission"), secret_fields=("password",)),
     Entity("AuthToken", "token", ("username", "expirationTime", "fromLogin"), secret_fields=("token",)),
 )}
-INTEGER_COLUMNS = frozenset(("lastUpdatedStamp", "expirationTime"))
+INTEGER_COLUMNS = frozenset(("lastUpdatedStamp", "expirationTime", "startDate", "endDate", "startTime", "endTime", "fromDate", "thruDate"))
 # moqui.service.job.ServiceJobParameter: one row per (jobName, parameterName); seeds nest them in their job.
 JOB_PARAMETER_TABLE = "ServiceJobParameter"
 
@@ -76,6 +82,9 @@ SEED_SECTIONS = {
     "enums": "Enumeration",
     "serviceJobs": "ServiceJob",
     "routingGroups": "OrderRoutingGroup",
+    "routingRuns": "OrderRoutingRun",
+    "serviceJobRuns": "ServiceJobRun",
+    "userSessions": "UserSession",
     "users": "UserAccount",
     "tokens": "AuthToken",
 }

@@ -6,7 +6,7 @@ import math
 import re
 import urllib.parse
 
-from .database import ENTITIES, ValidationError, now_ms
+from .database import ACCESS_SCOPE_TYPE, ACCESS_SCOPES, ENTITIES, ValidationError, now_ms
 
 REST_PREFIX = "/rest/s1"
 LOGIN_PATH = REST_PREFIX + "/admin/login"
@@ -19,6 +19,7 @@ NOT_FOUND_ON_UPDATE = "Tried to update a value that does not exist"
 INVALID_JSON = object()  # stands for a request body that did not parse
 ROUTING_JOB_PREFIX = "Order_Routing_Group_"  # OrderRoutingServices.xml L849
 BROKERING_SERVICE = "co.hotwax.order.routing.OrderRoutingServices.run#OrderRoutingGroup"
+PRE_V28_SCOPE_TYPE = "SHOPIFY_SHOP_ACCESS"  # ofbiz-oms-udm upgrade/v2.8.0/UpgradeSteps.md
 
 DEFAULT_OPTIONS = {
     "remote_list_shape": "wrapped",
@@ -36,6 +37,7 @@ DEFAULT_OPTIONS = {
     "remote_list_count": False,
     "job_count": "total",
     "login_routes": "both",
+    "scope_enum_type": "ShopifyShopAccessScope",
 }
 OPTION_CHOICES = {
     "remote_list_shape": ("array", "wrapped"),
@@ -46,6 +48,8 @@ OPTION_CHOICES = {
     "expired_token_status": (401, 403),
     "job_count": ("total", "page"),
     "login_routes": ("both", "order-routing"),
+    # SHOPIFY_SHOP_ACCESS: the access-scope enums typed as data from before the v2.8.0 upgrade types them
+    "scope_enum_type": (ACCESS_SCOPE_TYPE, PRE_V28_SCOPE_TYPE),
 }
 BOOLEAN_OPTIONS = frozenset(("total_header", "order_routing", "csrf_check", "remote_list_count"))
 BOOLEAN_WORDS = {"true": True, "false": False}
@@ -218,6 +222,9 @@ class MaargApi:
             (r"/(?P<api>admin|oms)/productStores/(?P<key>[^/]+)", {"GET": self.get_store, "PUT": self.update_store}),
             (r"/admin/serviceJobs", {"GET": self.list_jobs}),
             (r"/admin/serviceJobs/(?P<key>[^/]+)", {"GET": self.get_job, "PUT": self.update_job}),
+            (r"/admin/serviceJobs/(?P<key>[^/]+)/runs", {"GET": self.list_job_runs}),
+            (r"/admin/user/sessions", {"GET": self.list_user_sessions}),
+            (r"/order-routing/groups/(?P<key>[^/]+)/routingRuns", {"GET": self.list_routing_runs}),
             (r"/order-routing/groups", {"GET": self.list_routing_groups}),
             (r"/order-routing/groups/(?P<key>[^/]+)/schedule", {"GET": self.get_routing_schedule, "POST": self.schedule_routing_group}),
         )
@@ -400,8 +407,48 @@ class MaargApi:
         return ApiResponse(200, {})
 
     def list_enums(self, call):
-        """GET admin/enums?enumTypeId=: an array of enumerations."""
-        return self._bare(self._list("Enumeration", call))
+        """GET admin/enums?enumTypeId=: an array of enumerations; the access scopes typed as the switch says."""
+        retype = self._options["scope_enum_type"]
+        if retype == ACCESS_SCOPE_TYPE:
+            return self._bare(self._list("Enumeration", call))
+        scopes = {enum_id for enum_id, _label in ACCESS_SCOPES}
+        rows = [dict(row, enumTypeId=retype) if row["enumId"] in scopes else row for row in self._db.find("Enumeration")[0]]
+        return self._bare(*self._filtered_page("Enumeration", call, rows))
+
+    def _filtered_page(self, entity_name, call, rows, **fixed):
+        """(Page, rows) of ``rows`` filtered on the query's fields and ``fixed``, ordered by ``orderByField``
+        (``-field`` or ``field DESC``, as Moqui reads it), then paged."""
+        index, size = _paging(call.query, self._options)
+        entity = ENTITIES[entity_name]
+        filterable = set(entity.columns) - set(entity.hidden_fields) - set(entity.secret_fields)
+        filters = dict({field: value for field, value in call.query.items() if value and field in filterable}, **fixed)
+        rows = [row for row in rows if all(str(row.get(field)) == str(value) for field, value in filters.items())]
+        order = (call.query.get("orderByField") or "").strip()
+        if order:
+            descending = order.startswith("-") or order.upper().endswith(" DESC")
+            field = order.lstrip("-+").split()[0]
+            rows.sort(key=lambda row: (row.get(field) is not None, row.get(field) or 0), reverse=descending)
+        start = index * (size or 0)
+        shown = rows[start:start + size] if size else rows
+        page = Page([self._db.public(entity_name, row) for row in shown], len(rows), index, size)
+        return page, page.rows
+
+    # -- what may still be moving (oms-api.md section 10) -----------------------------------
+
+    def list_routing_runs(self, call):
+        """GET order-routing/groups/{id}/routingRuns: the group's OrderRoutingRun rows, a bare entity list."""
+        self._routing_group(call.key)
+        return self._bare(*self._filtered_page("OrderRoutingRun", call, self._db.find("OrderRoutingRun")[0], routingGroupId=call.key))
+
+    def list_job_runs(self, call):
+        """GET admin/serviceJobs/{jobName}/runs: the job's ServiceJobRun rows, a bare array (as Job Manager reads it)."""
+        if self._db.get("ServiceJob", call.key) is None:
+            raise ApiError(404, f"Service job {call.key} not found")
+        return self._bare(*self._filtered_page("ServiceJobRun", call, self._db.find("ServiceJobRun")[0], jobName=call.key))
+
+    def list_user_sessions(self, call):
+        """GET admin/user/sessions?sessionTypeEnumId=&productStoreId=: UserSession rows (test-drive sessions among them)."""
+        return self._bare(*self._filtered_page("UserSession", call, self._db.find("UserSession")[0]))
 
     # -- product stores ---------------------------------------------------------------------
 

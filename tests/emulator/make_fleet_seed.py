@@ -107,8 +107,10 @@ def _lookalike_remotes(shop_rows):
         {"description": f"Shopify connection of {shop(31)['shopId']} pointing at {shop(32)['shopId']}'s domain",
          "internalId": shop(31)["shopId"], "internalIdType": "HOTWAX_SHOP_ID",
          "sendUrl": f"https://{shop(32)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_RW_ACCESS"},
+        # Already closed: open, the webhook filter would still let the second shop in and every rollback of the fleet
+        # would fail its verdict (oms-api.md section 4, revised 0.3); seeds/safety.json holds the open case.
         {"description": f"Untyped remote naming {shop(41)['shopId']} with {shop(42)['shopId']}'s domain",
-         "internalId": shop(41)["shopId"], "sendUrl": f"https://{shop(42)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_READ_ACCESS"},
+         "internalId": shop(41)["shopId"], "sendUrl": f"https://{shop(42)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_NO_ACCESS"},
     ]
 
 
