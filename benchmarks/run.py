@@ -54,7 +54,7 @@ API_PREFIX = '/rest/s1/'
 SERVER_PAGE_SIZE = 100  # rows of a page when the client asks no pageSize; the bound never counts smaller pages
 RESOURCES = ('shops', 'remotes', 'stores')
 # Lists the OMS answers without a total (the live remote list: no header, no body count): no client can end them on
-# a short page, so the contract allows one request more, for the page that adds nothing (oms-api.md section 3).
+# a short page, so the contract allows one request more, for the page that adds nothing (tests/emulator/README.md).
 WITHOUT_TOTAL = ('remotes',)
 LIST_PATHS = {
     'oms/shopifyShops/shops': 'shops',

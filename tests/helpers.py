@@ -67,7 +67,7 @@ def normal(state):
 
 
 def remote_owners(oms):
-    """{remote id: set of shop ids it belongs to}, by the rules of oms-api.md section 4, read from the database.
+    """{remote id: set of shop ids it belongs to}, by the collection's ownership rule, read from the database.
 
     A remote belongs to a shop when its internalId is the shop id with internalIdType HOTWAX_SHOP_ID, or its remoteId is
     the shop's shopifyShopId, or its sendUrl's host is the shop's myshopifyDomain; but never when its internalId names

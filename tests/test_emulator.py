@@ -1,4 +1,4 @@
-"""The OMS emulator answers oms-api.md over real HTTP: shapes, quirks, faults, log and control API."""
+"""The OMS emulator answers like HotWax's OMS over real HTTP: shapes, quirks, faults, log and control API."""
 
 import concurrent.futures
 import http.client
@@ -351,7 +351,7 @@ def test_bad_fault_rule_is_refused(emu):
     assert call(emu.url, "PUT", "/_emulator/faults", [{"kind": "status"}], token=None).status == 400
 
 
-# -- switches of oms-api.md section 9 ------------------------------------------------------------
+# -- the switches for points HotWax's public code leaves open ------------------------------------------------------------
 
 
 def send(base_url, method, path, body=None, headers=None, timeout=10):

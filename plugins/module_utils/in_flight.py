@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: hotwax.oms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What may still be moving after the two switches (oms-api.md section 10), read through the routes HotWax's own
+"""What may still be moving after the two switches (tests/emulator/README.md), read through the routes HotWax's own
 apps read: brokering runs without an end, job runs in progress, open test-drive sessions, and the real-time intake.
 
 Stopping brokering ends no run that already started (a run reads ``enableBrokering`` once, at its start), and a

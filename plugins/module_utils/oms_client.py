@@ -38,10 +38,10 @@ except ImportError as exc:  # pragma: no cover - reported by the module as a mis
 
 API_PREFIX = '/rest/s1/'
 PAGE_SIZE = 500  # the server honours a given pageSize (HotWax's own apps ask for 200 to 1000): fewer requests
-SMALLEST_SERVER_PAGE = 20  # Moqui's own page: what a server that ignores pageSize answers (oms-api.md section 3)
+SMALLEST_SERVER_PAGE = 20  # Moqui's own page: what a server that ignores pageSize answers (tests/emulator/README.md)
 MAX_PAGES = 1000  # a hard cap on one list walk, against a server that never ends a list
 LOGIN_PATH = 'admin/login'
-# Servers older than Maarg 4.4.0 log in at the OrderRouting component's route, the same service (oms-api.md section 2)
+# Servers older than Maarg 4.4.0 log in at the OrderRouting component's route, the same service (tests/emulator/README.md)
 OLD_LOGIN_PATH = 'order-routing/login'
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 60  # seconds; a longer Retry-After would stall a rollback, so it is capped
@@ -79,7 +79,7 @@ class OmsApiError(Exception):
 class _NoCookies(DefaultCookiePolicy):
     """Keep no cookie and send none back: every request authenticates by its own header.
 
-    A request carrying the server's session cookie would need a CSRF token on every write (oms-api.md section 2).
+    A request carrying the server's session cookie would need a CSRF token on every write (tests/emulator/README.md).
     """
 
     def set_ok(self, cookie, request):
@@ -221,7 +221,7 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
 
     Only the header is a total to stop on (Moqui's entity lists set it from a count query): the remaining pages are
     asked for side by side and the rows must add up to it. A body count's meaning is private (the total, or the
-    page's rows: oms-api.md section 7), so it never ends a walk alone: like a list without any count, the walk goes
+    page's rows), so it never ends a walk alone: like a list without any count, the walk goes
     on until a page adds no row (an empty page), which is one request more than the rows need. A page shorter than
     asked is not the end (a server that ignores pageSize answers its own 20 rows): the next pages are asked at the
     size it answered, so no row is skipped. A page that only repeats rows means the server ignores pageIndex; the
@@ -561,7 +561,7 @@ class OmsClient:
         return OmsApiError(message, method=method, path=path, status=status, meaning=meaning)
 
     def _refusal(self, method):
-        """``(meaning, advice)`` of a 403 (oms-api.md section 2): permission, or on a token session perhaps an expired token."""
+        """``(meaning, advice)`` of a 403 (tests/emulator/README.md): permission, or on a token session perhaps an expired token."""
         if self._username:
             # the client logs in again on a 403 to an older token, so this one was refused to a token just issued
             return ('permission refused to the OMS user %r (on a token just issued, so not an expired login)' % self._username,

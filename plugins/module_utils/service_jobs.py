@@ -16,7 +16,7 @@ from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import REMO
 
 JOBS_PATH = 'admin/serviceJobs'
 ROUTING_GROUPS_PATH = 'order-routing/groups'
-# Per-shop jobs (oms-api.md section 7) are clones of these templates (Company's per-shop templates), named
+# Per-shop jobs (tests/emulator/README.md) are clones of these templates (Company's per-shop templates), named
 # <template>_<suffix> or naming the template as parentJobName. The suffix is not always the shop id, so the shop a
 # clone serves is read from its parameters, never from its name. Never from its service either: the order import
 # runs the shared queue#FeedSystemMessage service that many feed jobs run, with the shop's remote as a parameter.

@@ -60,7 +60,7 @@ def saved_scope(record):
 
 
 def remote_ties(remote, shop):
-    """Whether one of the three rules of oms-api.md section 4 ties a remote to a shop (before the exclusion)."""
+    """Whether one of the three ownership rules (tests/emulator/README.md) ties a remote to a shop (before the exclusion)."""
     if remote.get('internalId') and remote.get('internalId') == shop.get('shopId') and (
             remote.get('internalIdType') == SHOP_ID_TYPE):
         return True
@@ -129,7 +129,7 @@ def remote_owners(remotes, shops):
 
 def matches_webhook_filter(remote, shop):
     """Whether the connector's webhook filter lets ``shop`` in through ``remote`` while it is open: any remote whose
-    sendUrl contains the shop's myshopifyDomain, whatever its type or owner (oms-api.md section 4, revised 0.3)."""
+    sendUrl contains the shop's myshopifyDomain, whatever its type or owner (tests/emulator/README.md)."""
     domain = (shop.get('myshopifyDomain') or '').lower()
     return bool(domain) and domain in (remote.get('sendUrl') or '').lower()
 
@@ -164,7 +164,7 @@ def scope_enum_check(rows, error, no_access_row=None):
     """Whether the Shopify connector on this OMS honours SHOP_NO_ACCESS, from the enum list of its type.
 
     The connector reads the scope through its Enumeration row and honours SHOP_NO_ACCESS only when that row's type is
-    ShopifyShopAccessScope; data from before v2.8 typed it SHOPIFY_SHOP_ACCESS (oms-api.md section 5, revised 0.3).
+    ShopifyShopAccessScope; data from before v2.8 typed it SHOPIFY_SHOP_ACCESS (tests/emulator/README.md).
     ``no_access_row`` is SHOP_NO_ACCESS read by id, when the list of the type did not have it.
     """
     check = dict(checked=error is None, listed=False, enum_type=None, problem=None)

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import datetime
 
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import shorten
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import saved_job_paused
 
@@ -124,8 +125,8 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
 
 
 def _short(text, limit=400):
-    text = ' '.join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + '...'
+    """One line, cut at a word boundary (the module's own rule)."""
+    return shorten(' '.join(str(text).split()), limit)
 
 
 PHRASES = {  # (done, would be done in check mode)
@@ -146,7 +147,7 @@ def _line(mode, kind, rows, done, already, check_mode):
 
 
 # --- a rollback's safety: what still lets Shopify in, and what the two switches do not stop ----------------------
-# (oms-api.md sections 4, 5, 7 and 10; docs/safety.md says where each fact comes from)
+# (docs/safety.md says where each fact comes from)
 
 WEBHOOK_GRACE = datetime.timedelta(hours=4)  # Shopify retries a refused webhook for about 4 hours, then deletes it
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'

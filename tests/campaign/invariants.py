@@ -41,7 +41,7 @@ def dump(emu):
 
 
 def paused(value):
-    """A job runs when paused is null or N (oms-api.md section 7)."""
+    """A job runs when paused is null or N."""
     return value not in (None, 'N')
 
 

@@ -17,7 +17,7 @@ CUSTOM_SCOPE = 'SHOP_CUSTOM_SCOPE'
 SCOPES = ('SHOP_NO_ACCESS', 'SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', 'SHOP_READ_WRITE_ACCESS', None, CUSTOM_SCOPE)
 BROKERING = ('Y', 'N', None)
 PAUSED = ('N', 'Y', None, 'S')  # 'S': any value but null and N is paused
-# How a remote is tied to its shop (oms-api.md section 4), or a lookalike that belongs to no shop.
+# How a remote is tied to its shop, or a lookalike that belongs to no shop.
 REMOTE_LINKS = ('internal', 'remote_id', 'send_url', 'all')
 FOREIGN_LINKS = ('sftp', 'netsuite')
 JOB_PARAMETERS = ('systemMessageRemoteId', 'remoteId', 'shopifyRemoteId')

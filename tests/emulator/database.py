@@ -54,14 +54,14 @@ ENTITIES = {entity.name: entity for entity in (
     Entity("SystemMessageRemote", "systemMessageRemoteId",
            ("description", "sendUrl", "remoteId", "remoteIdType", "internalId", "internalIdType", "accessScopeEnumId",
             "username", "password", "sharedSecret", "publicKey", "lastUpdatedStamp"),
-           # publicKey is a secret field, sent as an api_key header (oms-evidence.md 0.3 E10)
+           # publicKey is a secret field, sent as an api_key header
            secret_fields=("password", "sharedSecret", "publicKey")),
     Entity("Enumeration", "enumId", ("enumTypeId", "description", "lastUpdatedStamp")),
     # listParameters is the emulator's own switch ("N": the list row comes without its parameters), not an OMS field.
     Entity("ServiceJob", "jobName", ("description", "serviceName", "cronExpression", "paused", "listParameters", "lastUpdatedStamp"),
            hidden_fields=("listParameters",)),
     Entity("OrderRoutingGroup", "routingGroupId", ("productStoreId", "groupName", "description", "jobName", "lastUpdatedStamp")),
-    # What may still be moving after a rollback (oms-api.md section 10): brokering runs, job runs, test-drive sessions.
+    # What may still be moving after a rollback: brokering runs, job runs, test-drive sessions.
     Entity("OrderRoutingRun", "routingRunId", ("orderRoutingId", "routingGroupId", "routingBatchId", "productStoreId", "hasError",
                                                "startDate", "endDate", "routingResult", "lastUpdatedStamp")),
     Entity("ServiceJobRun", "jobRunId", ("jobName", "userId", "hasError", "startTime", "endTime", "messages", "lastUpdatedStamp")),

@@ -1,4 +1,4 @@
-"""The Maarg REST resources of shared/oms-api.md (sections 2-8), answered from the emulator database."""
+"""The Maarg REST resources the collection calls (see README.md for the source of each behaviour), answered from the emulator database."""
 
 import dataclasses
 import json
@@ -194,7 +194,7 @@ def _page_headers(total, index, size):
 
 
 def _computed_schedule(job):
-    """The fields jobDetail computes on each read (oms-evidence.md 0.3 E9): they change between two reads of a job no one
+    """The fields jobDetail computes on each read: they change between two reads of a job no one
     wrote. A stand-in for the next cron time (now + 1 minute), only for an active job."""
     if job["paused"] not in (None, "N") or not job["cronExpression"]:
         return {}
@@ -272,7 +272,7 @@ class MaargApi:
 
     def _authenticate(self, authorization):
         # 401 when the JWT check records a login error; 403 when the token is ignored and the anonymous request is
-        # refused by the REST path's authorization (oms-api.md section 2): expired_token_status picks which.
+        # refused by the REST path's authorization: expired_token_status picks which.
         status = self._options["expired_token_status"]
         scheme, _space, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -357,7 +357,7 @@ class MaargApi:
     def update_shop(self, call):
         """PUT shopifyShops/shops/{shopId}: partial update of the shop, then a create-or-update of each nested config row.
 
-        As Moqui's entity-auto update with storeRelated does (oms-evidence.md section 4): the path id wins over the body's,
+        As Moqui's entity-auto update with storeRelated does: the path id wins over the body's,
         an unknown shop is no error by itself, a config of another shop is moved to this one, an unknown or missing
         shopifyConfigId creates a row. Only the foreign key of ShopifyConfig to ShopifyShop refuses a config of a shop
         that does not exist.
@@ -390,7 +390,7 @@ class MaargApi:
         page = self._list("SystemMessageRemote", call)
         if self._options["remote_list_shape"] == "array":
             return self._bare(page)
-        # Live instances answer the wrapped list with no count at all (oms-evidence.md 0.3 E5)
+        # Live instances answer the wrapped list with no count at all
         return self._wrapped("systemMessageRemote", page, count=self._options["remote_list_count"])
 
     def update_remote(self, call):
@@ -433,7 +433,7 @@ class MaargApi:
         page = Page([self._db.public(entity_name, row) for row in shown], len(rows), index, size)
         return page, page.rows
 
-    # -- what may still be moving (oms-api.md section 10) -----------------------------------
+    # -- what may still be moving -----------------------------------
 
     def list_routing_runs(self, call):
         """GET order-routing/groups/{id}/routingRuns: the group's OrderRoutingRun rows, a bare entity list."""

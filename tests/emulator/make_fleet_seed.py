@@ -63,7 +63,7 @@ def _configs(number, shop_id, secret):
 
 
 def _remote_links(number, shop):
-    """How each remote of a shop is tied to it, cycling through the three matching rules of oms-api.md section 4."""
+    """How each remote of a shop is tied to it, cycling through the three ownership rules."""
     by_internal_id = {"internalId": shop["shopId"], "internalIdType": "HOTWAX_SHOP_ID", "sendUrl": "https://shopify-gateway.example.test/graphql"}
     by_remote_id = {"remoteId": shop["shopifyShopId"], "remoteIdType": "SHOPIFY_SHOP_ID",
                     "sendUrl": f"https://shopify-gateway.example.test/shops/{shop['shopifyShopId']}"}
@@ -91,7 +91,7 @@ def _orphan_remotes():
 
 
 def _lookalike_remotes(shop_rows):
-    """Remotes that look like a shop's and are not (oms-api.md section 4, as HotWax's Company app decides).
+    """Remotes that look like a shop's and are not (as HotWax's Company app decides).
 
     Non-Shopify remotes whose internalId happens to equal a shop id, without internalIdType HOTWAX_SHOP_ID, belong to no
     shop. A remote whose internalId names one shop while its sendUrl holds another shop's domain belongs to the first
@@ -108,7 +108,7 @@ def _lookalike_remotes(shop_rows):
          "internalId": shop(31)["shopId"], "internalIdType": "HOTWAX_SHOP_ID",
          "sendUrl": f"https://{shop(32)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_RW_ACCESS"},
         # Already closed: open, the webhook filter would still let the second shop in and every rollback of the fleet
-        # would fail its verdict (oms-api.md section 4, revised 0.3); seeds/safety.json holds the open case.
+        # would fail its verdict; seeds/safety.json holds the open case.
         {"description": f"Untyped remote naming {shop(41)['shopId']} with {shop(42)['shopId']}'s domain",
          "internalId": shop(41)["shopId"], "sendUrl": f"https://{shop(42)['myshopifyDomain']}/admin/api/2024-01", "accessScopeEnumId": "SHOP_NO_ACCESS"},
     ]
@@ -148,7 +148,7 @@ ORDER_SYNC_SERVICE = "co.hotwax.shopify.order.ShopifyOrderServices.queue#Shopify
 PRODUCT_SYNC_SERVICE = "co.hotwax.shopify.product.ShopifyProductServices.sync#ProductUpdates"
 ORDER_QUEUE_SERVICE = "co.hotwax.shopify.order.ShopifyOrderServices.consume#ShopifyOrders"
 BROKERING_SERVICE = "co.hotwax.order.routing.OrderRoutingServices.run#OrderRoutingGroup"
-# Older order import jobs name the remote under another parameter (oms-api.md section 7).
+# Older order import jobs name the remote under another parameter.
 ORDER_SYNC_REMOTE_PARAMETERS = ("systemMessageRemoteId", "systemMessageRemoteId", "remoteId", "systemMessageRemoteId", "shopifyRemoteId")
 
 
