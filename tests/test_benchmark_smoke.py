@@ -151,6 +151,13 @@ def test_one_write_per_changed_record_and_no_failed_request(quick_report, kind):
     assert run['requests']['get_by_id'] == 0
 
 
+@pytest.mark.parametrize('kind', ['check', 'rollback'])
+def test_the_safety_reads_are_made_once_per_run(quick_report, kind):
+    """The scope enums and what the switches do not stop are read, and once per run, not per record."""
+    run = only_workload(quick_report)['runs'][kind]
+    assert run['requests']['safety_reads'] == run['bound']['safety_reads'] > 0
+
+
 @pytest.mark.parametrize('kind', FLOOR_KINDS)
 def test_the_floor_makes_exactly_its_critical_path(quick_report, kind):
     """One login, the lists once (twice with the read-back) in the fewest pages, one write per changed record."""

@@ -311,6 +311,7 @@ class OmsClient:
         self._login_path = LOGIN_PATH
         self._login_error = None  # a failed login is final: sent once, however many readers wait for it
         self._read_ok = False  # a GET was answered 2xx: a later 403 on a write is about permission, not the credential
+        self._accepted_tokens = set()  # login tokens the OMS accepted at least once: a later refusal means expiry
         self._gone_lock = threading.Lock()
         self._unanswered_in_a_row = 0
         self._gone = None  # the message once the OMS is gone
@@ -422,7 +423,8 @@ class OmsClient:
 
         On a login session, a 401 or 403 to a token from an earlier login means it expired: log in again and
         repeat, as often as needed. A 403 to the token just issued is a permission error, and a token just
-        issued refused twice in a row is an authentication error (no loop).
+        issued refused twice in a row, with no request accepted with it in between (by any reader), is an
+        authentication error (no loop).
         """
         fresh = False
         if self._token is None:
@@ -433,13 +435,15 @@ class OmsClient:
             response = self._send(method, path, params, json_body, token)
             if response.status_code not in (401, 403) or not self._username:
                 break
-            if fresh:
+            if fresh and token not in self._accepted_tokens:  # no request was ever accepted with it: not an expiry
                 fresh_refusals += 1
                 if response.status_code == 403 or fresh_refusals >= 2:
                     break
             token, fresh = self._login(token)
         if response.status_code >= 400:
             raise self._error(method, path, response)
+        if token:
+            self._accepted_tokens.add(token)
         if method == 'GET':
             self._read_ok = True
         return response
