@@ -2,6 +2,7 @@
 
     benchmarks/run.sh              # full run: 1, 10, 130, 500 shops x 0 and 20 ms latency (under 10 minutes on 2 cores)
     benchmarks/run.sh --quick      # 1 shop, 0 ms: proves the benchmark works (tests/test_benchmark_smoke.py)
+    benchmarks/run.sh --fleet 12   # 12 environments rolled back at once (-f 12) against one of them alone
     benchmarks/run.sh --help       # every option
 
 For every workload it starts the OMS emulator as a separate process (its CLI, with a generated fleet), then, N times
@@ -21,6 +22,11 @@ the wall time of each, the time to safe (from the start of the command to the an
 and the requests by kind against their bound, from the emulator's request log. Results go to benchmarks/results/ as
 JSON and as markdown tables. Times are measured, never judged: the exit status is non-zero only when a run fails or
 leaves a wrong state.
+
+With --fleet N it measures instead how many environments one controller rolls back at once: N emulators (the first
+of --shops, default 130 shops, at the first of --latencies, default 20 ms), each its own process; in each round the
+rollback of one environment alone, then of all N with -f N, each from the open state. It reports the wall time of
+each, their ratio, and the CPU seconds of ansible-playbook and its workers per environment, with the empty play's.
 """
 
 import argparse
@@ -371,12 +377,17 @@ def credentials(auth):
     return {'hotwax_oms_username': admin['username'], 'hotwax_oms_password': admin['password']}
 
 
-def write_inventory(path, url, auth, snapshot_dir):
-    host = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable, 'hotwax_oms_url': url,
-            'hotwax_oms_validate_certs': False, 'rollback_snapshot_dir': str(snapshot_dir)}
-    host.update(credentials(auth))
+def write_inventory(path, url, auth, snapshot_dir, urls=None):
+    """An inventory of one environment ``bench`` at ``url``, or with ``urls`` one environment per URL (env01, ...)."""
+    def host(oms_url):
+        values = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable, 'hotwax_oms_url': oms_url,
+                  'hotwax_oms_validate_certs': False, 'rollback_snapshot_dir': str(snapshot_dir)}
+        values.update(credentials(auth))
+        return values
+    hosts = {'bench': host(url)} if urls is None else dict(
+        ('env%02d' % (index + 1), host(each)) for index, each in enumerate(urls))
     # JSON is YAML: no quoting to get wrong.
-    path.write_text(json.dumps({'hotwax_oms': {'hosts': {'bench': host}}}, indent=2), encoding='utf-8')
+    path.write_text(json.dumps({'hotwax_oms': {'hosts': hosts}}, indent=2), encoding='utf-8')
 
 
 def ansible_env():
@@ -395,9 +406,9 @@ def ansible_env():
     return env
 
 
-def run_playbook(playbook, inventory, args, log_path, workdir):
+def run_playbook(playbook, inventory, args, log_path, workdir, limit='all'):
     """Run ansible-playbook; return (return code, wall seconds, CPU seconds of it and its children, wall-clock start)."""
-    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', str(inventory), '-l', 'all', playbook] + list(args)
+    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', str(inventory), '-l', limit, playbook] + list(args)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started_at = time.time()
     start = time.monotonic()
@@ -514,6 +525,73 @@ def run_workload(shops, latency_ms, args, logs_dir):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return summarize(name, shops, stores, latency_ms, reps, floor_reps)
+
+
+def run_fleet(environments, shops, latency_ms, args, logs_dir):
+    """One environment's rollback alone, then all ``environments`` at once with as many forks, ``args.repeat`` rounds."""
+    stores = args.stores or stores_for(shops)
+    workdir = Path(tempfile.mkdtemp(prefix='hotwax-bench-fleet-'))
+    rounds = {'empty': [], 'alone': [], 'fleet': []}
+    problems = []
+    emulators = []
+    try:
+        for index in range(environments):
+            folder = workdir / ('oms%02d' % (index + 1))
+            folder.mkdir()
+            emulators.append(Emulator(shops, stores, latency_ms, folder).start())
+        inventory = workdir / 'inventory.yml'
+        write_inventory(inventory, None, args.auth, workdir / 'snapshots', urls=[emulator.url for emulator in emulators])
+        runs = (('empty', str(EMPTY_PLAYBOOK), 'env01', []), ('alone', 'hotwax.oms.rollback', 'env01', []),
+                ('fleet', 'hotwax.oms.rollback', 'hotwax_oms', ['-f', str(environments)]))
+        for rep in range(args.repeat):
+            for kind, playbook, limit, extra in runs:
+                for emulator in emulators:
+                    emulator.reset()
+                shutil.rmtree(workdir / 'snapshots', ignore_errors=True)
+                before = [emulator.state() for emulator in emulators]
+                log_path = logs_dir / ('fleet%d-r%d-%s.log' % (environments, rep + 1, kind))
+                returncode, seconds, cpu, dummy = run_playbook(playbook, inventory, extra, log_path, workdir, limit=limit)
+                closed = [len(changed_records(old, emulator.state())) for old, emulator in zip(before, emulators)]
+                rounds[kind].append({'wall_s': round(seconds, 3), 'cpu_s': round(cpu, 3), 'returncode': returncode,
+                                     'changed_records': closed})
+                sys.stderr.write('  fleet of %d  %-6s %8s s  %7s CPU s  rc=%d\n' % (
+                    environments, kind, fmt(seconds), fmt(cpu), returncode))
+                if returncode != 0:
+                    problems.append('%s failed (rc=%d), see %s' % (kind, returncode, log_path))
+                wanted = [closed[0]] * environments if kind == 'fleet' else [closed[0]] + [0] * (environments - 1)
+                if kind != 'empty' and (closed != wanted or not closed[0]):
+                    problems.append('%s closed %s records per environment, not %s' % (kind, closed, wanted))
+    finally:
+        for emulator in emulators:
+            emulator.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    summary = dict((kind, {'wall_s': median(rep['wall_s'] for rep in reps), 'cpu_s': median(rep['cpu_s'] for rep in reps),
+                           'rounds': reps}) for kind, reps in rounds.items())
+    return {'environments': environments, 'shops': shops, 'stores': stores, 'latency_ms': latency_ms,
+            'runs': summary, 'problems': problems,
+            'fleet_vs_alone': ratio(summary['fleet']['wall_s'], summary['alone']['wall_s']),
+            'cpu_s_per_environment': round(summary['fleet']['cpu_s'] / environments, 3) if summary['fleet']['cpu_s'] else None,
+            'cpu_s_alone': summary['alone']['cpu_s'], 'cpu_s_empty_play': summary['empty']['cpu_s']}
+
+
+def fleet_markdown(report):
+    fleet = report['fleet']
+    runs = fleet['runs']
+    lines = ['# hotwax.oms fleet benchmark', '',
+             '%(date)s, commit %(git_commit)s, %(ansible_core)s, Python %(python)s, %(cpus)s CPUs.' % report['environment'],
+             '', '%d environments of %d shops at %d ms, each its own emulator process; the median of %d rounds.' % (
+                 fleet['environments'], fleet['shops'], fleet['latency_ms'], report['settings']['repeat']), '',
+             '| run | wall s | CPU s (ansible-playbook and its workers) |', '|---|---:|---:|',
+             '| empty play, one environment | %s | %s |' % (fmt(runs['empty']['wall_s']), fmt(runs['empty']['cpu_s'])),
+             '| rollback, one environment alone | %s | %s |' % (fmt(runs['alone']['wall_s']), fmt(runs['alone']['cpu_s'])),
+             '| rollback, all %d at once (-f %d) | %s | %s |' % (fleet['environments'], fleet['environments'],
+                                                               fmt(runs['fleet']['wall_s']), fmt(runs['fleet']['cpu_s'])),
+             '', 'All at once / one alone: **%s x**. CPU seconds per environment at once: %s (one alone: %s; the empty '
+             'play: %s).' % (fmt(fleet['fleet_vs_alone']), fmt(fleet['cpu_s_per_environment']), fmt(fleet['cpu_s_alone']),
+                             fmt(fleet['cpu_s_empty_play']))]
+    if fleet['problems']:
+        lines += ['', 'Problems:', ''] + ['- %s' % problem for problem in fleet['problems']]
+    return '\n'.join(lines) + '\n'
 
 
 def summarize(name, shops, stores, latency_ms, reps, floor_reps):
@@ -649,6 +727,8 @@ def requests_cell(run):
 
 
 def markdown(report):
+    if 'fleet' in report:
+        return fleet_markdown(report)
     workloads, env, settings = report['workloads'], report['environment'], report['settings']
     lines = ['Run of %s, commit %s, %s, Python %s, %s CPUs, load average %.1f at the start and %.1f at the end; '
              'median of %d round(s), credential: %s, baseline up to %d shops at %s ms; %.0f s in all.' % (
@@ -753,8 +833,16 @@ def parse_args(argv):
     parser.add_argument('--no-warm-up', dest='warm_up', action='store_false',
                         help='skip the untimed check run made before the first measured run')
     parser.add_argument('--output-dir', type=Path, default=DEFAULT_OUTPUT, help='where results go (default: benchmarks/results)')
+    parser.add_argument('--fleet', type=int, metavar='N',
+                        help='roll back N environments at once (-f N) against one alone, at the first of --shops '
+                             '(default 130) and --latencies (default 20)')
     parser.add_argument('--from-json', type=Path, metavar='FILE', help='print the markdown tables of an earlier results file, run nothing')
     args = parser.parse_args(argv)
+    if args.fleet is not None:
+        if args.fleet < 1:
+            parser.error('--fleet must be at least 1')
+        args.shops = args.shops or [130]
+        args.latencies = args.latencies if args.latencies is not None else [20]
     if args.quick:
         args.shops = args.shops or [1]
         args.latencies = args.latencies or [0]
@@ -786,7 +874,11 @@ def main(argv=None):
         'baseline_playbook': str(BASELINE_PLAYBOOK.relative_to(REPO)), 'empty_playbook': str(EMPTY_PLAYBOOK.relative_to(REPO))}}
     started = time.monotonic()
     workloads = []
-    for latency in args.latencies:
+    if args.fleet is not None:
+        sys.stderr.write('fleet: %d environments of %d shops, %d ms\n' % (args.fleet, args.shops[0], args.latencies[0]))
+        report['fleet'] = run_fleet(args.fleet, args.shops[0], args.latencies[0], args, logs_dir)
+        stamp = 'fleet-' + stamp
+    for latency in args.latencies if args.fleet is None else ():
         for shops in args.shops:
             sys.stderr.write('workload: %d shops, %d ms\n' % (shops, latency))
             workloads.append(run_workload(shops, latency, args, logs_dir))
@@ -798,11 +890,12 @@ def main(argv=None):
     json_path, md_path = output / ('benchmark-%s.json' % stamp), output / ('benchmark-%s.md' % stamp)
     json_path.write_text(json.dumps(report, indent=2) + '\n', encoding='utf-8')
     md_path.write_text(text, encoding='utf-8')
-    shutil.copyfile(str(json_path), str(output / 'latest.json'))
-    shutil.copyfile(str(md_path), str(output / 'latest.md'))
+    latest = 'latest-fleet' if args.fleet is not None else 'latest'
+    shutil.copyfile(str(json_path), str(output / (latest + '.json')))
+    shutil.copyfile(str(md_path), str(output / (latest + '.md')))
     sys.stdout.write(text)
     sys.stdout.write('\n%s\n%s\n(%.0f s in all)\n' % (json_path, md_path, report['total_s']))
-    problems = [p for w in workloads for p in w['problems']]
+    problems = [p for w in workloads for p in w['problems']] + report.get('fleet', {}).get('problems', [])
     return 1 if problems else 0
 
 

@@ -198,3 +198,18 @@ def test_a_run_above_its_bound_is_flagged(quick_report, bench):
     report = dict(quick_report, workloads=[dict(workload, above_bound=['rollback'])])
     text = bench.markdown(report)
     assert 'above the bound' in text and 'Above the bound: 1shops-0ms rollback.' in text
+
+
+def test_the_fleet_benchmark_rolls_back_every_environment_at_once(tmp_path):
+    """--fleet at its smallest: two environments, each closed exactly as one alone is; times are only reported."""
+    proc = subprocess.run([sys.executable, str(REPO / 'benchmarks' / 'run.py'), '--fleet', '2', '--shops', '1', '--latencies', '0',
+                           '--no-warm-up', '--output-dir', str(tmp_path)],
+                          cwd=str(REPO), capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    fleet = json.loads((tmp_path / 'latest-fleet.json').read_text(encoding='utf-8'))['fleet']
+    assert fleet['problems'] == []
+    alone, together = fleet['runs']['alone']['rounds'][0], fleet['runs']['fleet']['rounds'][0]
+    assert alone['changed_records'][0] > 0 and alone['changed_records'][1:] == [0]
+    assert together['changed_records'] == [alone['changed_records'][0]] * 2
+    assert fleet['fleet_vs_alone'] and fleet['cpu_s_per_environment']
+    assert 'All at once / one alone' in (tmp_path / 'latest-fleet.md').read_text(encoding='utf-8')
