@@ -20,12 +20,29 @@ python=$("$ROOT/scripts/find-python.sh" "$python_version") || {
     exit 1
 }
 
+# ansible-test installs each sanity test's tools from requirement files of its own. Where one names a package by an
+# archive URL on a host these machines cannot reach (github.com), the requirements file says which release from the
+# package index stands in for it, in a line `# ansible-test: NAME==VERSION`; that replaces the `NAME @ URL` line.
+use_reachable_test_requirements() {
+    local pin name files
+    files=$(find "$venv"/lib/python*/site-packages/ansible_test/_data/requirements -name '*.txt')
+    sed -n 's/^# ansible-test: *\([A-Za-z0-9_.-]*==[A-Za-z0-9_.-]*\) *$/\1/p' "$requirements" | while read -r pin; do
+        name=${pin%%==*}
+        # shellcheck disable=SC2086  # one word per file
+        grep -l "^$name @ " $files | while read -r file; do
+            echo "core-venv: ${file#"$venv"/}: $name from the package index ($pin), not from its archive URL" >&2
+            sed -i "s|^$name @ .*|$pin|" "$file"
+        done
+    done
+}
+
 key=$( (cat "$requirements"; echo "$python") | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$key" ] || [ ! -x "$venv/bin/ansible-test" ]; then
     echo "core-venv: making $venv (ansible-core $core, $python)" >&2
     rm -rf "$venv"
     "$python" -m venv "$venv"
     "$venv/bin/pip" install -qq --disable-pip-version-check -r "$requirements" >&2
+    use_reachable_test_requirements
     printf '%s\n' "$key" > "$stamp"
 fi
 echo "$venv"
