@@ -92,7 +92,7 @@ ensure_main_venv() {
 # place. Why it could not be made is kept in build/gates/core-CORE.error, for the steps of that core to repeat.
 prepare_core() {
     local core=$1 error=$GATES_OUT/core-$1.error status=0
-    { link_python "$(core_python "$core")" && "$ROOT/scripts/core-venv.sh" "$core" >/dev/null; } 2>"$error" || status=1
+    { "$ROOT/scripts/core-venv.sh" "$core" >/dev/null && link_python "$(core_python "$core")"; } 2>"$error" || status=1
     cat "$error" >&2
     if [ $status -ne 0 ]; then
         [ -s "$error" ] || echo "scripts/core-venv.sh $core failed" > "$error"
