@@ -242,6 +242,10 @@ check_deprecations() {
     fi
     note "$count deprecation warning(s) on ansible-core $core, in $runs ansible-playbook processes (log: ${log#"$ROOT"/}):"
     grep -o '\[DEPRECATION WARNING\].*' "$log" | sort | uniq -c | sort -rn
+    # Where the collection names what a warning quotes (`ansible.module_utils.six` and the like).
+    grep -o '\[DEPRECATION WARNING\].*' "$log" | grep -o "\`[A-Za-z0-9_.]*\`" | tr -d '`' | sort -u | while read -r name; do
+        grep -rlF "$name" "$ROOT/plugins" "$ROOT/roles" "$ROOT/playbooks" 2>/dev/null | sed "s|^$ROOT/|  $name in |"
+    done
     return 1
 }
 
