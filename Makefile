@@ -47,8 +47,10 @@ $(DOCS_VENV)/.installed: docs/docsite/requirements.txt
 browser:
 	bash scripts/install-chromium.sh
 
-# Every release gate (ansible-test sanity on the oldest and newest ansible-core, ansible-lint, galaxy-importer, docs,
-# changelog, execution environment, action group); scripts/release-gates.sh prepares what it needs under build/.
+# Every release gate: ansible-test sanity and the unit and module-comparison tests on each ansible-core the collection
+# is tested on (2.19, 2.21, 2.22, each in build/venv-core-CORE from tests/core-CORE-requirements.txt, made by
+# scripts/core-venv.sh; 2.22 needs Python 3.13), ansible-lint, galaxy-importer, docs, changelog, execution
+# environment, action group. scripts/release-gates.sh prepares what it needs under build/.
 gates: setup
 	bash scripts/release-gates.sh
 

