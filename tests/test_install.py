@@ -78,7 +78,7 @@ def test_tarball_holds_what_a_user_needs_and_no_development_tooling(tarball):
         names = set(archive.getnames())
         manifest = json.load(archive.extractfile('MANIFEST.json'))
     tops = set(name.split('/')[0] for name in names)
-    assert manifest['collection_info']['version'] == galaxy_version() == '0.2.0'
+    assert manifest['collection_info']['version'] == galaxy_version() == '0.3.0'
     for needed in ('plugins', 'roles', 'playbooks', 'meta', 'docs', 'README.md', 'requirements.txt', 'CHANGELOG.rst',
                    'changelogs'):
         assert needed in tops, needed

@@ -66,9 +66,9 @@ def test_readme_installs_this_release_with_a_supported_ansible_core():
     install = [body for lang, body in marked_blocks(README, 'tests/test_install.py') if 'pip install' in body]
     assert len(install) == 1
     assert 'ansible-galaxy collection install hotwax-oms-%s.tar.gz' % galaxy_version() in install[0]
-    assert "pip install 'ansible-core>=2.19,<2.22'" in install[0]
+    assert "pip install 'ansible-core>=2.19,<2.23'" in install[0]
     text = README.read_text()
-    assert 'ansible-core 2.19 or later (tested on 2.19 and 2.21)' in text
+    assert 'ansible-core 2.19 to 2.22 (tested on 2.19, 2.21 and 2.22;' in text
     # The clone's two entry points stay first: .ci/run runs `make test`.
     assert text.index('make demo') < text.index('## Install') and text.index('make test') < text.index('## Install')
     assert 'make test' in (REPO / '.ci' / 'run').read_text()
