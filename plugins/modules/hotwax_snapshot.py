@@ -255,3 +255,16 @@ state:
   returned: O(operation=status)
   type: str
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import SNAPSHOT, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=SNAPSHOT, supports_check_mode=True), 'hotwax.oms.hotwax_snapshot')
+
+
+if __name__ == '__main__':
+    main()

@@ -152,3 +152,16 @@ in_flight:
   returned: O(mode=rollback)
   type: dict
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import VERDICT, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=VERDICT, supports_check_mode=True), 'hotwax.oms.hotwax_verdict')
+
+
+if __name__ == '__main__':
+    main()
