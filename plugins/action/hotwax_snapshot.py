@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: hotwax.oms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller side of hotwax.oms.hotwax_snapshot: the rules live in plugin_utils/snapshot_store.py."""
+"""Controller side of hotwax.oms.hotwax_snapshot: the rules live in plugin_utils (snapshot_store.py for the store,
+restore_rules.py for which snapshot a restore takes and whether it only compares, role_variables.py for the role's
+defaults and what it refuses)."""
 
 from __future__ import absolute_import, division, print_function
 

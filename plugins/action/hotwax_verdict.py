@@ -29,16 +29,17 @@ class UndefinedName(Exception):
     pass
 
 
-def _registered(option, names, task_vars):
-    """The registered results that ``names`` (an option's dict) gives, each as a result or by its variable's name."""
-    results = {}
-    for name, value in (names or {}).items():
-        if isinstance(value, str):  # the name of the variable the step registered its result in: no copy made
-            if value not in (task_vars or {}):
-                raise UndefinedName('%s.%s names %s, which is not a defined variable' % (option, name, value))
-            value = task_vars[value]
-        results[name] = _result(value)
-    return results
+def _registered(option, value, task_vars):
+    """A registered result, given as it is or by the name of the variable it was registered in (no copy made)."""
+    if isinstance(value, str):
+        if value not in (task_vars or {}):
+            raise UndefinedName('%s names %s, which is not a defined variable' % (option, value))
+        value = task_vars[value]
+    return _result(value)
+
+
+def _registered_each(option, names, task_vars):
+    return dict((name, _registered('%s.%s' % (option, name), value, task_vars)) for name, value in (names or {}).items())
 
 
 class ActionModule(ActionBase):
@@ -50,9 +51,9 @@ class ActionModule(ActionBase):
         dummy, args = self.validate_argument_spec(argument_spec=VERDICT)
         check_mode = bool(self._task.check_mode)
         try:
-            steps = _registered('steps', args['steps'], task_vars)
-            reads = _registered('reads', args['reads'], task_vars)
-            snapshot = _registered('snapshot', {'snapshot': args['snapshot']}, task_vars)['snapshot'] if args['snapshot'] else None
+            steps = _registered_each('steps', args['steps'], task_vars)
+            reads = _registered_each('reads', args['reads'], task_vars)
+            snapshot = _registered('snapshot', args['snapshot'], task_vars) if args['snapshot'] else None
         except UndefinedName as exc:
             return dict(result, failed=True, msg=str(exc))
         # What the snapshot task said (where the snapshot is, what it puts back), unless the task gives it itself.
