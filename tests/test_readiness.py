@@ -242,3 +242,18 @@ def test_a_wrong_password_is_not_ready_after_one_login_request(run_playbook, dem
     assert line.startswith("not ready: cannot log in: login as 'hotwax.admin' failed"), line
     assert [entry['path'] for entry in demo_oms.requests()] == ['/rest/s1/admin/login']
     assert 'wrong-pass-123' not in run.output
+
+
+def test_readiness_selects_by_the_rollback_roles_defaults_and_what_the_host_sets(run_playbook, demo_oms, hosts):
+    """A selection variable the host does not set is the role's default (read from the role's defaults file)."""
+    inventory = hosts(prod=token_vars(demo_oms, rollback_targets=['remote'], rollback_pause_jobs='yes'))
+    run = playbook(run_playbook, 'readiness', inventory, '-l', 'prod')
+    assert run.returncode == 0, run.output
+    status = _of(run, 'Check the snapshot folder and what a rollback would be given', 'prod')['result']
+    assert status['has_credentials'] is True
+    inputs = status['role_inputs']
+    assert (inputs['rollback_shop_ids'], inputs['rollback_product_store_ids']) == (['all'], ['all'])
+    assert inputs['rollback_targets'] == ['remote'] and inputs['rollback_pause_jobs'] is True
+    counts = _verdict(run)['report']['would_touch']['counts']
+    assert 'remote' in counts and 'config' not in counts  # the probe read what a rollback would touch
+    _readonly(run, demo_oms)

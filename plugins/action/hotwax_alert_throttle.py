@@ -9,16 +9,9 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import ALERT_THROTTLE
 from ansible_collections.hotwax.oms.plugins.plugin_utils.alert import AlertRefused, AlertThrottle, window_seconds
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import SnapshotError
-
-ARGUMENT_SPEC = dict(
-    environment=dict(type='str', required=True),
-    oms_url=dict(type='str', required=True),
-    folder=dict(type='str', default='~/.hotwax_oms/snapshots'),
-    once_within=dict(type='str', default='30 minutes'),
-    reason=dict(type='str', required=True),
-)
 
 
 class ActionModule(ActionBase):
@@ -27,7 +20,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=ALERT_THROTTLE)
         try:
             window = window_seconds(args['once_within'])
             throttle = AlertThrottle(args['folder'])

@@ -9,16 +9,9 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import READINESS
 from ansible_collections.hotwax.oms.plugins.plugin_utils.readiness import judge, write_report
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import SnapshotError
-
-ARGUMENT_SPEC = dict(
-    environment=dict(type='str', required=True),
-    api=dict(type='raw', required=True),
-    snapshot_status=dict(type='raw', required=True),
-    variable_problems=dict(type='list', elements='str', default=[]),
-    report_dir=dict(type='str'),
-)
 
 
 class ActionModule(ActionBase):
@@ -27,7 +20,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=READINESS)
         task_vars = task_vars or {}
         check_mode = bool(self._task.check_mode)
         # AWX and AAP set one of these in every job they run.

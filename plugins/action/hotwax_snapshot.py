@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: hotwax.oms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller side of hotwax.oms.hotwax_snapshot: the rules live in plugin_utils/snapshot_store.py."""
+"""Controller side of hotwax.oms.hotwax_snapshot: the rules live in plugin_utils (snapshot_store.py for the store,
+restore_rules.py for which snapshot a restore takes and whether it only compares, role_variables.py for the role's
+defaults and what it refuses)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,7 +11,10 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import INPUT_PREFIXES, input_problems
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import SNAPSHOT
+from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import already_restored_at, only_compares, snapshot_source
+from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import (
+    INPUT_PREFIXES, has_credentials, input_problems, role_defaults, with_role_defaults)
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
     SnapshotError, SnapshotStore, describe_run, load_for_restore, mark_put_back, operator, probe_folder, restore_plan,
     run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
@@ -17,30 +22,6 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
 ARTIFACT = 'hotwax_oms_snapshots'
 AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # what AWX/AAP sets on every job it runs
 ALL = 'all'
-
-ARGUMENT_SPEC = dict(
-    operation=dict(type='str', required=True, choices=['begin', 'save', 'load', 'mark_restored', 'end', 'status']),
-    folder=dict(type='str', required=True),
-    environment=dict(type='str', required=True),
-    oms_url=dict(type='str', required=True),
-    purpose=dict(type='str', choices=['rollback', 'restore'], default='rollback'),
-    targets=dict(type='list', elements='str', default=['remote', 'config']),
-    shops=dict(type='list', elements='dict', default=[]),
-    product_stores=dict(type='list', elements='dict', default=[]),
-    service_jobs=dict(type='list', elements='dict', default=[]),
-    jobs_selected=dict(type='bool', default=False),
-    snapshot=dict(type='raw'),
-    force=dict(type='bool', default=False),
-    taken_at=dict(type='str'),
-    path=dict(type='str'),
-    probe=dict(type='bool', default=False),
-    role_inputs=dict(type='dict'),
-    reason=dict(type='str'),
-    shop_ids=dict(type='list', elements='str'),
-    product_store_ids=dict(type='list', elements='str'),
-    tied_jobs=dict(type='list', elements='dict'),
-    put_back=dict(type='dict'),
-)
 
 
 def awx_job_id(task_vars):
@@ -67,15 +48,21 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=SNAPSHOT)
         check_mode = bool(self._task.check_mode)
         if args['role_inputs'] is not None:
-            # before the folder is touched: what the role was given must be fit to act on
-            problems = input_problems([name for name in task_vars or {} if name.startswith(INPUT_PREFIXES)],
-                                      args['environment'], args['role_inputs'])
+            # Before the folder is touched: what the role was given must be fit to act on. A variable not given is the
+            # role's default, so that the readiness check (which gives only what is set) judges what a rollback would.
+            defined = [name for name in task_vars or {} if name.startswith(INPUT_PREFIXES)]
+            role_inputs = with_role_defaults(args['role_inputs'])
+            problems = input_problems(defined, args['environment'], role_inputs)
             if args['operation'] == 'begin' and problems:
                 return dict(result, failed=True, changed=False, msg='. '.join(problems))
             result['role_problems'] = problems  # the readiness check reports them with everything else
+            if args['operation'] == 'status':  # what the readiness check probes the OMS for, and whether it can
+                result.update(role_inputs=role_inputs, has_credentials=has_credentials(defined))
+        if args['folder'] is None:
+            args['folder'] = role_defaults()['rollback_snapshot_dir']
         try:
             # Relative folders are taken from where ansible-playbook was started, never from the role's folder.
             store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])
@@ -114,7 +101,8 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _load(store, args, check_mode):
-        loaded = load_for_restore(store, args['snapshot'], args['force'])
+        source, given = snapshot_source(args['snapshot'], args['published_snapshots'], store.environment)
+        loaded = load_for_restore(store, given, args['force'])
         snapshot = loaded['snapshot']
         plan = restore_plan(snapshot, selected(args['shop_ids']), selected(args['product_store_ids']),
                             [job.get('job_name') for job in args['tied_jobs'] or []])
@@ -126,7 +114,9 @@ class ActionModule(ActionBase):
                          % (len(unfamiliar), ', '.join(unfamiliar)))
         if plan['partial']:
             notes.append(still_closed_line(plan['still_closed']))
-        return dict(loaded, put_back=plan['put_back'], partial=plan['partial'], still_closed=plan['still_closed'], notes=notes)
+        return dict(loaded, put_back=plan['put_back'], partial=plan['partial'], still_closed=plan['still_closed'], notes=notes,
+                    source=source, check_only=only_compares(check_mode, loaded['already_restored'], args['force']),
+                    already_restored_at=already_restored_at(snapshot, loaded['already_restored'], args['force']))
 
     @staticmethod
     def _mark_restored(store, args, check_mode):

@@ -9,27 +9,12 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import VERDICT
+from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import PUBLISHED
 from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import (
-    CACHE_CAVEAT, KINDS, after_restore, judge, listing, moving, safety, webhook_deadline)
+    CACHE_CAVEAT, KINDS, abbreviated_list, after_restore, from_snapshot_result, judge, moving, read_errors, safety,
+    selection_from, webhook_deadline)
 
-SELECTION_KEYS = ('shops', 'product_stores', 'service_jobs')
-
-ARGUMENT_SPEC = dict(
-    mode=dict(type='str', required=True, choices=['rollback', 'restore']),
-    environment=dict(type='str', required=True),
-    selection=dict(type='dict'),
-    steps=dict(type='dict', required=True),
-    step_errors=dict(type='list', elements='str', default=[]),
-    snapshot_path=dict(type='str'),
-    snapshot_taken_at=dict(type='str'),
-    kept_from=dict(type='str'),
-    already_restored_at=dict(type='str'),
-    notes=dict(type='list', elements='str', default=[]),
-    # a rollback's safety report (docs/safety.md)
-    close_matching_remotes=dict(type='bool', default=False),
-    pause_jobs=dict(type='bool', default=False),
-    every_shop=dict(type='bool', default=True),
-)
 AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # set on every job AWX/AAP runs
 
 
@@ -40,30 +25,49 @@ def _result(value):
     return value
 
 
+class UndefinedName(Exception):
+    pass
+
+
+def _registered(option, value, task_vars):
+    """A registered result, given as it is or by the name of the variable it was registered in (no copy made)."""
+    if isinstance(value, str):
+        if value not in (task_vars or {}):
+            raise UndefinedName('%s names %s, which is not a defined variable' % (option, value))
+        value = task_vars[value]
+    return _result(value)
+
+
+def _registered_each(option, names, task_vars):
+    return dict((name, _registered('%s.%s' % (option, name), value, task_vars)) for name, value in (names or {}).items())
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=VERDICT)
         check_mode = bool(self._task.check_mode)
-        steps = {}
-        for name, value in args['steps'].items():
-            if isinstance(value, str):  # the name of the variable the step registered its result in: no copy made
-                if value not in (task_vars or {}):
-                    return dict(result, failed=True, msg='steps.%s names %s, which is not a defined variable' % (name, value))
-                value = task_vars[value]
-            steps[name] = _result(value)
-        selection = args['selection']
-        if selection is None:  # no snapshot (check mode): each step's own reading is what the run is about
-            selection = {}
-            for step in steps.values():
-                selection.update((key, rows) for key, rows in (step or {}).items() if key in SELECTION_KEYS)
+        try:
+            steps = _registered_each('steps', args['steps'], task_vars)
+            reads = _registered_each('reads', args['reads'], task_vars)
+            snapshot = _registered('snapshot', args['snapshot'], task_vars) if args['snapshot'] else None
+        except UndefinedName as exc:
+            return dict(result, failed=True, msg=str(exc))
+        # What the snapshot task said (where the snapshot is, what it puts back), unless the task gives it itself.
+        said = from_snapshot_result(snapshot)
+        notes = said.pop('notes') + args['notes']
+        step_errors = read_errors(reads) + said.pop('step_errors') + args['step_errors']
+        for name, value in said.items():
+            if args.get(name) is None:
+                args[name] = value
+        selection = args['selection'] if args['selection'] is not None else selection_from(reads, steps)
         already_restored = args['already_restored_at']
         # A snapshot restored once is only checked against the OMS (the steps ran in check mode): when the OMS still
         # holds its values there is nothing to do; when it does not, putting it back again could undo later changes.
-        report = judge(args['mode'], args['environment'], selection, steps, args['step_errors'],
+        report = judge(args['mode'], args['environment'], selection, steps, step_errors,
                        check_mode=check_mode or bool(already_restored))
         lines = ['%s%s' % (args['environment'], ' (check mode: nothing was changed)' if check_mode else '')] + report['msg']
         if already_restored:
@@ -73,7 +77,7 @@ class ActionModule(ActionBase):
                 report['ok'] = False
                 report['problems'].insert(0, 'the snapshot was already restored at %s, and %d records differ from it now: %s. '
                                              'Set rollback_restore_force=true to put them back again, or run a rollback to '
-                                             'take a fresh snapshot' % (already_restored, len(differ), listing(differ)))
+                                             'take a fresh snapshot' % (already_restored, len(differ), abbreviated_list(differ)))
             else:
                 lines = [args['environment'], 'The OMS already holds every value of the snapshot (restored at %s): '
                                               'nothing to do' % already_restored]
@@ -85,8 +89,8 @@ class ActionModule(ActionBase):
         elif not check_mode and not already_restored:
             lines.extend(after_restore(steps.get('jobs'), args['snapshot_taken_at']))
         on_awx = any((task_vars or {}).get(name) for name in AWX_JOB_VARIABLES)
-        lines.extend(self._snapshot_lines(args, check_mode, on_awx))
-        lines.extend(args['notes'])
+        lines.extend(self._snapshot_lines(args, check_mode, on_awx or args.get('source') == PUBLISHED))
+        lines.extend(notes)
         result.update(report, summary=lines, changed=False)
         if not report['ok']:
             heading = 'Rollback not complete' if args['mode'] == 'rollback' else 'Restore not complete'
@@ -124,17 +128,17 @@ class ActionModule(ActionBase):
         return lines
 
     @staticmethod
-    def _snapshot_lines(args, check_mode, on_awx):
+    def _snapshot_lines(args, check_mode, by_artifact):
         path = args['snapshot_path']
         # On AWX/AAP the job's container and its files are gone when the job ends: the artifact is what lasts.
         artifact = 'the job artifact hotwax_oms_snapshots.%s' % args['environment']
         if args['mode'] == 'restore':
-            source = (artifact if on_awx else path) or 'given as rollback_snapshot'
+            source = (artifact if by_artifact else path) or 'given as rollback_snapshot'
             return ['From the snapshot %s taken at %s' % (source, args['snapshot_taken_at'])]
         if check_mode:
-            return ['The snapshot would be saved at %s' % (artifact if on_awx else path)]
+            return ['The snapshot would be saved at %s' % (artifact if by_artifact else path)]
         kept = ' (kept from the rollback at %s)' % args['kept_from'] if args['kept_from'] else ''
-        if on_awx:
+        if by_artifact:
             return ['Snapshot of the state before: %s%s' % (artifact, kept),
                     'To put it all back: launch the restore job template with rollback_snapshot set to %s' % artifact]
         return ['Snapshot of the state before: %s%s' % (path, kept),

@@ -13,8 +13,9 @@ version_added: 0.2.0
 author:
   - hotwax.oms developers (@hotwax)
 description:
-  - Used by the P(hotwax.oms.rollback#role) role before it does anything. A mistyped variable such as
-    C(rollback_shopids) would otherwise be ignored, and the rollback would act on every shop.
+  - For playbooks of your own around the P(hotwax.oms.rollback#role) role. A mistyped variable such as
+    C(rollback_shopids) would otherwise be ignored, and the rollback would act on every shop. The role makes the same
+    check itself before it does anything.
   - Known variables are the options of the role's argument specification.
 options:
   _input:

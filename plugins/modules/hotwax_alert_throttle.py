@@ -73,3 +73,16 @@ recorded:
   returned: when not throttled, outside check mode
   type: dict
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import ALERT_THROTTLE, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=ALERT_THROTTLE, supports_check_mode=True), 'hotwax.oms.hotwax_alert_throttle')
+
+
+if __name__ == '__main__':
+    main()

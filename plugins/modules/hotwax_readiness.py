@@ -92,3 +92,16 @@ report_path:
   returned: always
   type: str
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import READINESS, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=READINESS, supports_check_mode=True), 'hotwax.oms.hotwax_readiness')
+
+
+if __name__ == '__main__':
+    main()

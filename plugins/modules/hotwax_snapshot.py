@@ -48,8 +48,9 @@ options:
       - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)), and publishes
         the snapshot it keeps as the job artifact C(hotwax_oms_snapshots.<environment>), as M(ansible.builtin.set_stats)
         does (per play, aggregated), so that AWX/AAP keeps it with the job.
-      - V(load) returns the snapshot a restore uses, from O(snapshot) or the folder, and in RV(put_back) what this
-        restore puts back (see O(shop_ids)).
+      - V(load) returns the snapshot a restore uses, from O(snapshot), else O(published_snapshots), else the
+        folder, and in RV(put_back) what this restore puts back (see O(shop_ids)). RV(check_only) says whether the
+        restore's steps only compare the snapshot with the OMS.
       - V(mark_restored) marks what O(put_back) holds as restored in the snapshot taken at O(taken_at), and the
         snapshot restored once nothing is still closed; it publishes the snapshot as the job artifact again.
         V(end) releases the lock.
@@ -59,10 +60,11 @@ options:
     required: true
     choices: [begin, save, load, mark_restored, end, status]
   folder:
-    description: The snapshot folder; C(~) and environment variables are expanded, a relative path is taken from the
-      directory ansible-playbook runs in.
+    description:
+      - The snapshot folder; C(~) and environment variables are expanded, a relative path is taken from the
+        directory ansible-playbook runs in.
+      - When not given, the default of the P(hotwax.oms.rollback#role) role's C(rollback_snapshot_dir).
     type: str
-    required: true
   environment:
     description: The environment's name (its inventory host), which names its file.
     type: str
@@ -107,6 +109,12 @@ options:
         of an AWX rollback job (O(operation=load)), or the path of a snapshot file (a copied file, or one in a folder
         this user cannot write). It is validated exactly like a file; a file given by path is the one marked.
     type: raw
+  published_snapshots:
+    description:
+      - With O(operation=load), the job artifact C(hotwax_oms_snapshots) a rollback job published (environment to
+        snapshot), as an AWX/AAP workflow passes it on to the next job. The entry of O(environment) is used when
+        O(snapshot) is not given (or empty); without one, the folder's file.
+    type: dict
   reason:
     description: Why this rollback or restore runs (a ticket or a sentence); kept in the snapshot's C(runs) with who and when.
     type: str
@@ -147,7 +155,9 @@ options:
         closest known one), and credentials that are missing (no C(hotwax_oms_token), nor C(hotwax_oms_username) and
         C(hotwax_oms_password)) or ambiguous (both a token and a username). It looks at the names of the defined
         variables, never at a credential's value.
-      - With O(operation=status), the same problems are returned in RV(role_problems), for the readiness check.
+      - With O(operation=status), the same problems are returned in RV(role_problems), for the readiness check. A
+        role variable not given is taken at the role's default (RV(role_inputs)), and RV(has_credentials) tells
+        whether the environment has credentials of its own, by the same rule.
     type: dict
   probe:
     description: With O(operation=status), create the folder and write and remove a probe file, to prove this user can
@@ -222,6 +232,31 @@ already_restored:
   description: Whether the loaded snapshot was restored before.
   returned: O(operation=load)
   type: bool
+source:
+  description: Where the loaded snapshot came from, V(rollback_snapshot) (O(snapshot)), V(hotwax_oms_snapshots)
+    (O(published_snapshots)) or V(file) (the folder).
+  returned: O(operation=load)
+  type: str
+  sample: hotwax_oms_snapshots
+check_only:
+  description: Whether the restore's steps only compare the snapshot with the OMS and write nothing, in check mode,
+    and for a snapshot restored before unless O(force) (putting an old snapshot back again could undo later changes).
+  returned: O(operation=load)
+  type: bool
+already_restored_at:
+  description: For a snapshot restored before and not forced, when it was restored; null otherwise.
+  returned: O(operation=load)
+  type: str
+role_inputs:
+  description: With O(role_inputs), what the rollback role would act on, each variable given, else the role's default.
+  returned: O(operation=status) with O(role_inputs)
+  type: dict
+  sample: {"rollback_shop_ids": ["all"], "rollback_pause_jobs": false}
+has_credentials:
+  description: With O(role_inputs), whether the environment has credentials of its own (C(hotwax_oms_token), or
+    C(hotwax_oms_username) and C(hotwax_oms_password)), by the role's rule.
+  returned: O(operation=status) with O(role_inputs)
+  type: bool
 renewed:
   description: Labels of the records a second rollback renewed (reopened since the kept snapshot's rollback).
   returned: O(operation=save)
@@ -255,3 +290,16 @@ state:
   returned: O(operation=status)
   type: str
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import SNAPSHOT, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=SNAPSHOT, supports_check_mode=True), 'hotwax.oms.hotwax_snapshot')
+
+
+if __name__ == '__main__':
+    main()

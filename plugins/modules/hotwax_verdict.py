@@ -45,7 +45,9 @@ options:
     description:
       - What the run is about, in the shape of a snapshot (C(shops), C(product_stores), C(service_jobs), each entry
         with its C(before)).
-      - Without it, each step's own reading is what the run is about (a check run, which saves no snapshot).
+      - Without it, the RV(hotwax.oms.hotwax_snapshot#module:put_back) of the result O(snapshot) names (a restore),
+        else the reads O(reads) names, else each step's own reading (a check run, which saves no snapshot and skips
+        the reads).
     type: dict
   steps:
     description:
@@ -53,6 +55,23 @@ options:
       - Each is the result itself or, cheaper for a large result, the name of the variable the step registered it in.
     type: dict
     required: true
+  reads:
+    description:
+      - The registered results of the reads before a rollback (M(hotwax.oms.hotwax_shop_access_info),
+        M(hotwax.oms.hotwax_order_brokering_info), M(hotwax.oms.hotwax_service_job_info)), under C(records),
+        C(stores) and C(jobs), each the result itself or the name of the variable it was registered in.
+      - When one of them ran, they are what the rollback is about (what its snapshot holds). A read that ran without
+        listing its records (registered with C(failed_when) false) is a failure, named by what it read, for example
+        C(Read the jobs).
+    type: dict
+  snapshot:
+    description:
+      - The name of the variable the M(hotwax.oms.hotwax_snapshot) task registered its result in (V(save) for a
+        rollback, V(load) for a restore).
+      - The verdict takes from it what the options below do not give, O(snapshot_path), O(snapshot_taken_at),
+        O(kept_from), O(already_restored_at), O(notes) (first), for a restore O(selection), and a problem with an
+        earlier file as a failure.
+    type: str
   step_errors:
     description: Other failures to report as they are; empty strings are ignored.
     type: list
@@ -103,6 +122,15 @@ EXAMPLES = r'''
     selection: {shops: "{{ before.shops }}", product_stores: [], service_jobs: []}
     steps: {records: "{{ closed }}"}
   register: verdict
+
+- name: Verify a rollback, naming the registered results instead of copying them
+  hotwax.oms.hotwax_verdict:
+    mode: rollback
+    environment: "{{ inventory_hostname }}"
+    steps: {records: closed, stores: stopped}
+    reads: {records: access_before, stores: brokering_before}
+    snapshot: saved
+  register: verdict
 '''
 
 RETURN = r'''
@@ -152,3 +180,16 @@ in_flight:
   returned: O(mode=rollback)
   type: dict
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import VERDICT, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=VERDICT, supports_check_mode=True), 'hotwax.oms.hotwax_verdict')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: hotwax.oms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Role variables the rollback role does not know: a mistyped one must not silently widen a rollback."""
+"""The rollback role's variables by the role's own rules: its defaults, the names it knows (a mistyped one must not
+silently widen a rollback), and what it refuses before it starts. The readiness check judges by these same rules."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,7 +13,11 @@ import os
 
 import yaml
 
-ARGUMENT_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'rollback', 'meta', 'argument_specs.yml')
+from ansible.module_utils.parsing.convert_bool import boolean
+
+ROLE = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'rollback')
+ARGUMENT_SPECS = os.path.join(ROLE, 'meta', 'argument_specs.yml')
+DEFAULTS = os.path.join(ROLE, 'defaults', 'main.yml')
 INTERNAL_PREFIX = 'rollback__'  # what the role itself registers
 SET_BY_THE_ROLE = ('rollback_snapshot_file',)  # what it sets for the tasks after it
 
@@ -39,30 +44,53 @@ def unknown_variables_message(names, known=None, prefix='rollback_'):
             % ('; '.join(lines), ', '.join(role_known)))
 
 
+def role_defaults(path=DEFAULTS):
+    """The role's defaults file, as the role itself reads it."""
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+def with_role_defaults(given, defaults=None):
+    """What the role would act on: each variable as ``given``, else the role's default; booleans as the role's ``| bool``."""
+    defaults = role_defaults() if defaults is None else defaults
+    values = dict(defaults, **(given or {}))
+    for name, default in defaults.items():
+        if isinstance(default, bool):
+            values[name] = boolean(values[name], strict=False)
+    return values
+
+
 CREDENTIALS = ('hotwax_oms_token', 'hotwax_oms_username', 'hotwax_oms_password')
 INPUT_PREFIXES = ('rollback_', 'hotwax_oms_')  # the names input_problems looks at
+SELECTION = ('rollback_shop_ids', 'rollback_product_store_ids', 'rollback_targets')  # none may be empty
+
+
+def has_credentials(defined):
+    """Whether the defined variables name credentials of the environment's own: a token, or a username with a password."""
+    token, username, password = (name in defined for name in CREDENTIALS)
+    return bool(token or (username and password))
 
 
 def input_problems(defined, host, selection, known=None):
     """Every problem with what the role was given on ``host``, a sentence each; [] when there is none.
 
-    ``defined`` names the defined ``rollback_*`` and ``hotwax_oms_*`` variables, ``selection`` maps each
-    selection variable to its value. Checked before anything reads or writes: an unknown role variable (a
-    mistyped one would be ignored, and the role act on its defaults), credentials (an environment without its
-    own would take the shell's HOTWAX_OMS_* variables, perhaps another environment's) and an empty selection.
+    ``defined`` names the defined ``rollback_*`` and ``hotwax_oms_*`` variables, ``selection`` maps the selection
+    variables to their values (other role variables in it are ignored). Checked before anything reads or writes: an
+    unknown role variable (a mistyped one would be ignored, and the role act on its defaults), credentials (an
+    environment without its own would take the shell's HOTWAX_OMS_* variables, perhaps another environment's) and an
+    empty selection.
     """
     defined = set(defined)
     problems = []
     unknown = unknown_variables_message(defined, known)
     if unknown:
         problems.append(unknown)
-    token, username, password = (name in defined for name in CREDENTIALS)
-    if token and username:
+    if 'hotwax_oms_token' in defined and 'hotwax_oms_username' in defined:
         problems.append('hotwax_oms_token and hotwax_oms_username are both set on %s: keep one of them' % host)
-    elif not token and not (username and password):
+    elif not has_credentials(defined):
         problems.append('%s has no credentials: set hotwax_oms_token, or hotwax_oms_username and hotwax_oms_password, '
                         'in its host vars (from Ansible Vault)' % host)
-    empty = [name for name, value in selection.items() if not value]
+    empty = [name for name in SELECTION if name in selection and not selection[name]]
     if empty:
         problems.append('%s %s empty on %s: give one or more ids, or [all]' % (' and '.join(empty), 'is' if len(empty) == 1 else 'are', host))
     return problems

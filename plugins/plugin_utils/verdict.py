@@ -21,11 +21,55 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import s
 SHOWN = 10  # labels in a message; the return values hold every one
 
 
-def listing(labels, shown=SHOWN):
+def abbreviated_list(labels, shown=SHOWN):
+    """The first ``shown`` labels joined with commas, and how many more there are."""
     labels = list(labels)
     if len(labels) <= shown:
         return ', '.join(labels)
     return '%s ... and %d more' % (', '.join(labels[:shown]), len(labels) - shown)
+
+
+SELECTION_KEYS = ('shops', 'product_stores', 'service_jobs')
+READS = {  # a read before a rollback, by kind name: what its result lists, and how its failure is named
+    'records': ('shops', 'Read the access scope'),
+    'stores': ('product_stores', 'Read the order brokering'),
+    'jobs': ('service_jobs', 'Read the jobs'),
+}
+
+
+def selection_from(reads, steps):
+    """What a run is about, in the shape of a snapshot: the reads before a rollback (what its snapshot holds); when
+    none ran (a check saves no snapshot, so it skips them), each step's own reading."""
+    if any(read is not None for read in reads.values()):
+        return dict((key, (reads.get(name) or {}).get(key) or []) for name, (key, dummy) in READS.items())
+    selection = {}
+    for step in steps.values():
+        selection.update((key, rows) for key, rows in (step or {}).items() if key in SELECTION_KEYS)
+    return selection
+
+
+def read_errors(reads):
+    """The failure of each read that ran without listing its records (registered with failed_when false)."""
+    errors = []
+    for name, read in sorted(reads.items()):
+        key, what = READS[name]
+        if read is not None and key not in read:
+            errors.append('%s: %s' % (what, read.get('msg') or 'no answer'))
+    return errors
+
+
+def from_snapshot_result(result):
+    """What a verdict takes from the registered result of hotwax_snapshot: a save (rollback) or a load (restore).
+
+    Returns the verdict's options it fills: where the snapshot is and when it was taken, its notes, a problem with an
+    earlier file (a step error), and for a restore what it puts back, where it came from and when it was restored
+    before (None when not, or when forced).
+    """
+    result = result or {}
+    return dict(notes=list(result.get('notes') or []), step_errors=[result['problem']] if result.get('problem') else [],
+                selection=result.get('put_back'), snapshot_path=result.get('path'),
+                snapshot_taken_at=(result.get('snapshot') or {}).get('taken_at'), kept_from=result.get('kept_from'),
+                already_restored_at=result.get('already_restored_at'), source=result.get('source'))
 
 
 class Kind:
@@ -83,7 +127,7 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
         step = steps.get(kind.name)
         if step is not None and not kind.rows(step) and step.get('msg'):
             # the step ended before it could say anything about its records: every one of them is unknown
-            problems.append('%s: %s' % (kind.noun, _short(step['msg'])))
+            problems.append('%s: %s' % (kind.noun, _one_line(step['msg'])))
         if not rows:
             continue
         answered = dict((kind.key(row), row) for row in kind.rows(step))
@@ -108,15 +152,15 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
         lines.append(_line(mode, kind, rows, done, already, check_mode))
         if still:
             verb = 'still open:' if mode == 'rollback' else 'not put back:'
-            problems.append('%s %d of %d %ss: %s' % (verb, len(still), len(rows), kind.noun, listing(still)))
+            problems.append('%s %d of %d %ss: %s' % (verb, len(still), len(rows), kind.noun, abbreviated_list(still)))
         if unknown:
-            problems.append('not known (no answer read back): %d of %d %ss: %s' % (len(unknown), len(rows), kind.noun, listing(unknown)))
+            problems.append('not known (no answer read back): %d of %d %ss: %s' % (len(unknown), len(rows), kind.noun, abbreviated_list(unknown)))
         if (still or unknown) and step is not None and kind.rows(step) and step.get('msg'):
-            problems.append('the %s step said: %s' % (kind.noun, _short(step['msg'], 300)))  # why: a 403, the OMS gone
+            problems.append('the %s step said: %s' % (kind.noun, _one_line(step['msg'], 300)))  # why: a 403, the OMS gone
         if left:
             lines.append('Left as changed since the rollback (neither its snapshot value nor the rolled-back one): %s; '
-                         'set rollback_restore_force=true to put them back anyway' % listing(left))
-    problems.extend(_short(error) for error in step_errors if error)
+                         'set rollback_restore_force=true to put them back anyway' % abbreviated_list(left))
+    problems.extend(_one_line(error) for error in step_errors if error)
     # Check mode too: its steps predict every record closed, so what remains is a read that failed.
     report['ok'] = not problems
     report['problems'] = problems
@@ -124,8 +168,8 @@ def judge(mode, environment, selection, steps, step_errors=(), check_mode=False)
     return report
 
 
-def _short(text, limit=400):
-    """One line, cut at a word boundary (the module's own rule)."""
+def _one_line(text, limit=400):
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters (the modules' own rule)."""
     return shorten(' '.join(str(text).split()), limit)
 
 
@@ -186,10 +230,10 @@ def safety(records_step, close_matching):
     open_outside = [r for r in remotes if r.get('outside_selection') and r.get('open')]
     if closed_too:
         lines.append('Also closed, because the webhook filter matches them (rollback_close_matching_remotes): %s'
-                     % listing('remote %s (%s)' % (r['id'], _shops_named(r['shop_ids'])) for r in closed_too))
+                     % abbreviated_list('remote %s (%s)' % (r['id'], _shops_named(r['shop_ids'])) for r in closed_too))
     if open_here:
         one = len(open_here) == 1
-        named = listing('remote %s (its sendUrl holds the domain of %s; it holds %s)' % (
+        named = abbreviated_list('remote %s (its sendUrl holds the domain of %s; it holds %s)' % (
             r['id'], _shops_named(r['shop_ids']), r.get('scope') or 'no scope, read as read access') for r in open_here)
         problems.append(
             'not safe: {count} that the webhook filter matches for a selected shop {be} open, so Shopify\'s webhooks for '
@@ -200,13 +244,13 @@ def safety(records_step, close_matching):
     if open_outside:
         lines.append(
             'Left open, owned by a shop outside the selection: %s. While it is open, Shopify\'s webhooks for the shop '
-            'whose domain it holds are still accepted; roll back its owner too to close it' % listing(
+            'whose domain it holds are still accepted; roll back its owner too to close it' % abbreviated_list(
                 'remote %s (owned by shop %s; its sendUrl holds the domain of %s)' % (
                     r['id'], r.get('owner'), _shops_named(r['shop_ids'])) for r in open_outside))
     named = set(r['id'] for r in remotes)
     unknown = [r for r in step.get('ambiguous_remotes') or [] if r.get('id') not in named and r.get('scope') != ROLLED_BACK_SCOPE]
     if unknown:
-        lines.append('Left as they are, of unknown ownership (a person decides whether to close them): %s' % listing(
+        lines.append('Left as they are, of unknown ownership (a person decides whether to close them): %s' % abbreviated_list(
             'remote %s (%s; it holds %s)' % (r['id'], r.get('reason'), r.get('scope') or 'no scope') for r in unknown))
     return lines, problems
 
@@ -220,16 +264,16 @@ def moving(in_flight, jobs_step, pause_jobs, every_shop):
     runs = report.get('brokering_runs') or []
     if runs:
         lines.append('Brokering runs without an end (a run reads enableBrokering once, at its start, and may go on for '
-                     'hours): %s' % listing('routing group %s (store %s) run %s since %s' % (
+                     'hours): %s' % abbreviated_list('routing group %s (store %s) run %s since %s' % (
                          r.get('routing_group_id'), r.get('product_store_id'), r.get('routing_run_id'), r.get('started_at'))
                          for r in runs))
     job_runs = report.get('job_runs') or []
     if job_runs:
-        lines.append('Job runs in progress (a pause stops only the next runs): %s' % listing(
+        lines.append('Job runs in progress (a pause stops only the next runs): %s' % abbreviated_list(
             'job %s run %s since %s' % (r.get('job_name'), r.get('job_run_id'), r.get('started_at')) for r in job_runs))
     sessions = report.get('test_drive_sessions') or []
     if sessions:
-        lines.append('Open test-drive sessions (a test-drive run brokers while brokering is off): %s' % listing(
+        lines.append('Open test-drive sessions (a test-drive run brokers while brokering is off): %s' % abbreviated_list(
             'session %s (store %s, user %s, since %s)' % (
                 s.get('user_session_id'), s.get('product_store_id'), s.get('user_id'), s.get('since')) for s in sessions))
     if not (runs or job_runs or sessions):
@@ -237,7 +281,7 @@ def moving(in_flight, jobs_step, pause_jobs, every_shop):
                      'found in the selected stores (read at %s)' % report.get('checked_at'))
     lines.append(_intake_line(report.get('intake') or {}, jobs_step, pause_jobs, every_shop))
     for what in report.get('not_readable') or []:
-        lines.append('Not readable, so not known: %s' % _short(what, 300))
+        lines.append('Not readable, so not known: %s' % _one_line(what, 300))
     return lines[:1] + ['- ' + line for line in lines[1:]]
 
 
@@ -281,7 +325,7 @@ def after_restore(jobs_step, taken_at, now=None):
     resumed = [job.get('job_name') for job in (jobs_step or {}).get('service_jobs') or []
                if job.get('state') == 'changed' and not saved_job_paused(job.get('after'))]
     if resumed:
-        lines.append('- resumed, each makes one catch-up run at once: %s' % listing('job %s' % name for name in resumed))
+        lines.append('- resumed, each makes one catch-up run at once: %s' % abbreviated_list('job %s' % name for name in resumed))
     now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     try:
         closed_for = now - datetime.datetime.strptime(taken_at, TIME_FORMAT)

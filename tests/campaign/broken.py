@@ -44,7 +44,7 @@ VARIANTS = {
     # A record the step never answered for (the module failed without a result) counts as done.
     'verdict_counts_a_missing_result_as_done': [(
         'plugins/plugin_utils/verdict.py',
-        "            problems.append('%s: %s' % (kind.noun, _short(step['msg'])))\n",
+        "            problems.append('%s: %s' % (kind.noun, _one_line(step['msg'])))\n",
         "            pass\n",
     ), (
         'plugins/plugin_utils/verdict.py',

@@ -6,8 +6,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import input_problems, known_variables, unknown_variables_message
-from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import judge
+from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import (
+    has_credentials, input_problems, known_variables, role_defaults, unknown_variables_message, with_role_defaults)
+from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import from_snapshot_result, judge, read_errors, selection_from
 
 SELECTION = {
     'shops': [{'shop_id': 'S%d' % n, 'records': [{'target': 'remote', 'id': 'R%d' % n, 'before': 'SHOP_RW_ACCESS'}]}
@@ -144,3 +145,55 @@ def test_an_environment_without_its_own_credentials_is_named():
         assert input_problems(credentials, 'prod', SELECTION_VARIABLES) == [
             'prod has no credentials: set hotwax_oms_token, or hotwax_oms_username and hotwax_oms_password, in its host '
             'vars (from Ansible Vault)']
+
+
+def test_the_reads_before_a_rollback_are_what_it_is_about_and_each_steps_own_reading_in_a_check():
+    access_read = {'shops': SELECTION['shops']}
+    brokering_read = {'product_stores': SELECTION['product_stores']}
+    assert selection_from({'records': access_read, 'stores': brokering_read, 'jobs': None}, {'records': closed_step()}) == SELECTION
+    # a check skips the reads (no snapshot is saved): each step's own reading
+    steps = {'records': closed_step(), 'stores': stopped(), 'jobs': None}
+    assert selection_from({'records': None, 'stores': None, 'jobs': None}, steps) == dict(closed_step(), **stopped())
+
+
+def test_a_read_that_ran_without_its_records_is_a_step_error_named_by_what_it_read():
+    reads = {'records': {'shops': []}, 'stores': None,
+             'jobs': {'changed': False, 'failed_when_result': False, 'msg': 'HTTP 500 from /rest/s1/oms/jobs'}}
+    assert read_errors(reads) == ['Read the jobs: HTTP 500 from /rest/s1/oms/jobs']
+    assert read_errors({'stores': {'msg': ''}}) == ['Read the order brokering: no answer']
+    assert read_errors({'records': None, 'stores': None, 'jobs': None}) == []
+
+
+def test_a_verdict_takes_from_the_snapshot_result_what_a_rollback_saved_or_a_restore_loaded():
+    saved = {'path': '/s/prod.json', 'snapshot': {'taken_at': 'T1'}, 'kept_from': 'T0', 'notes': ['This rollback'],
+             'problem': 'prod.json was unusable'}
+    assert from_snapshot_result(saved) == dict(
+        notes=['This rollback'], step_errors=['prod.json was unusable'], selection=None, snapshot_path='/s/prod.json',
+        snapshot_taken_at='T1', kept_from='T0', already_restored_at=None, source=None)
+    loaded = {'path': None, 'snapshot': {'taken_at': 'T1'}, 'notes': [], 'put_back': SELECTION, 'source': 'rollback_snapshot',
+              'already_restored_at': 'T2'}
+    said = from_snapshot_result(loaded)
+    assert (said['selection'], said['source'], said['already_restored_at'], said['step_errors']) == (
+        SELECTION, 'rollback_snapshot', 'T2', [])
+    assert from_snapshot_result(None)['notes'] == [] and from_snapshot_result(None)['snapshot_path'] is None
+
+
+def test_the_credential_rule_is_one_for_the_role_and_the_readiness_check():
+    assert has_credentials(['hotwax_oms_token'])
+    assert has_credentials(['hotwax_oms_username', 'hotwax_oms_password'])
+    for defined in ([], ['hotwax_oms_username'], ['hotwax_oms_password'], ['rollback_shop_ids']):
+        assert not has_credentials(defined)
+        assert any('has no credentials' in problem for problem in input_problems(defined, 'prod', SELECTION_VARIABLES))
+
+
+def test_what_a_rollback_would_act_on_is_each_variable_given_else_the_roles_default():
+    defaults = role_defaults()
+    assert defaults['rollback_shop_ids'] == ['all'] and defaults['rollback_pause_jobs'] is False
+    values = with_role_defaults({'rollback_targets': ['remote'], 'rollback_pause_jobs': 'yes'})
+    assert values['rollback_targets'] == ['remote'] and values['rollback_pause_jobs'] is True  # as the role's | bool
+    assert values['rollback_shop_ids'] == defaults['rollback_shop_ids']
+    assert values['rollback_snapshot_dir'] == defaults['rollback_snapshot_dir']
+
+
+def test_only_the_selection_variables_may_not_be_empty():
+    assert input_problems(['hotwax_oms_token'], 'prod', dict(SELECTION_VARIABLES, rollback_pause_jobs=False)) == []
