@@ -584,8 +584,8 @@ def fleet_markdown(report):
              '| run | wall s | CPU s (ansible-playbook and its workers) |', '|---|---:|---:|',
              '| empty play, one environment | %s | %s |' % (fmt(runs['empty']['wall_s']), fmt(runs['empty']['cpu_s'])),
              '| rollback, one environment alone | %s | %s |' % (fmt(runs['alone']['wall_s']), fmt(runs['alone']['cpu_s'])),
-             '| rollback, all %d at once (-f %d) | %s | %s |' % (fleet['environments'], fleet['environments'],
-                                                               fmt(runs['fleet']['wall_s']), fmt(runs['fleet']['cpu_s'])),
+             '| rollback, all %d at once (-f %d) | %s | %s |' % (
+                 fleet['environments'], fleet['environments'], fmt(runs['fleet']['wall_s']), fmt(runs['fleet']['cpu_s'])),
              '', 'All at once / one alone: **%s x**. CPU seconds per environment at once: %s (one alone: %s; the empty '
              'play: %s).' % (fmt(fleet['fleet_vs_alone']), fmt(fleet['cpu_s_per_environment']), fmt(fleet['cpu_s_alone']),
                              fmt(fleet['cpu_s_empty_play']))]
