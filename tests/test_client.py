@@ -452,6 +452,21 @@ def test_a_wrong_password_stops_the_rollback_after_one_login_request(demo_oms, r
     assert 'wrong-pass-123' not in run.output
 
 
+@pytest.mark.parametrize('partial', [False, True], ids=['restore', 'partial restore'])
+def test_a_wrong_password_stops_the_restore_after_one_login_request(demo_oms, run_playbook, hosts, tmp_path, partial):
+    """A partial restore first reads which jobs serve its shops: a refused login there ends the run too."""
+    assert playbook(run_playbook, 'rollback', hosts(prod=login_vars(demo_oms)), '-l', 'prod').returncode == 0
+    demo_oms.clear_requests()
+    inventory = hosts(prod=dict(login_vars(demo_oms), hotwax_oms_password='wrong-pass-123'))
+    selection = ('-e', '{"rollback_shop_ids": ["SHOP"]}') if partial else ()
+    run = playbook(run_playbook, 'restore', inventory, '-l', 'prod', *selection)
+    assert run.returncode != 0
+    assert [entry['path'] for entry in demo_oms.requests()] == [LOGIN_PATH]
+    assert run.output.count('fatal: [prod]') == 1
+    assert 'Verify every record is back' not in run.output
+    assert 'wrong-pass-123' not in run.output
+
+
 def test_a_403_on_the_rollback_writes_says_permission_and_names_the_user_call_and_record(demo_oms, run_playbook, hosts):
     """Reads succeed, every write is refused: the failure is about permission, not an OMS that did not answer."""
     inventory = hosts(prod={'hotwax_oms_url': demo_oms.url, 'hotwax_oms_username': 'hotwax.viewer',
