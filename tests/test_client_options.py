@@ -6,6 +6,8 @@ import datetime
 import http.client
 import http.server
 import ipaddress
+import json
+import re
 import threading
 import urllib.parse
 
@@ -220,3 +222,138 @@ def test_a_missing_certificate_file_or_a_key_alone_is_refused_before_sending(tmp
         OmsClient('https://oms.example', token='x', client_cert=str(tmp_path / 'none.pem'))
     with pytest.raises(OmsApiError, match='client_key is set without client_cert'):
         OmsClient('https://oms.example', token='x', client_key=str(tmp_path / 'none.key'))
+
+
+# --- extra headers (an API gateway in front of the OMS) -----------------------------------------------------------
+
+def test_extra_headers_reach_the_server_and_their_values_never_reach_output(demo_oms):
+    demo_oms.configure(gateway_header='X-Gateway-Key: %s' % GATEWAY_KEY)
+    with pytest.raises(OmsApiError) as refused:
+        client_for(demo_oms).get(STORE)
+    assert refused.value.status == 401  # the gateway lets nothing through without its header
+    lines = []
+    demo_oms.configure(gateway_header='X-Gateway-Key: %s' % GATEWAY_KEY)
+    client = OmsClient(demo_oms.url, username='hotwax.admin', password=user_password(demo_oms, 'hotwax.admin'),
+                       headers={'X-Gateway-Key': GATEWAY_KEY}, log=lines.append)
+    assert client.get(STORE)['productStoreId'] == 'STORE'  # the login and the read both passed the gateway
+    demo_oms.set_faults([{'kind': 'status', 'status': 400, 'path': 'productStores',
+                          'body': json.dumps({'errors': 'bad request carrying X-Gateway-Key: %s' % GATEWAY_KEY})}])
+    with pytest.raises(OmsApiError) as echoed:
+        client.get(STORE)
+    assert 'X-Gateway-Key' in str(echoed.value) and GATEWAY_KEY not in str(echoed.value)
+    assert lines and not [line for line in lines if GATEWAY_KEY in line]
+
+
+@pytest.mark.parametrize('name', ['Authorization', 'content-type', 'Cookie'])
+def test_a_header_the_client_sets_itself_is_refused_naming_it(name):
+    with pytest.raises(OmsApiError) as error:
+        OmsClient('http://oms.example', token='x', headers={name: 'value', 'X-Fine': 'ok'})
+    assert str(error.value).startswith('headers: %s is set by the collection itself' % name)
+    assert 'remove %s from headers' % name in str(error.value)
+
+
+# --- retries: counted, with their reasons, and a warning ----------------------------------------------------------
+
+def test_retries_are_counted_with_their_reasons_and_warned_about(demo_oms):
+    demo_oms.set_faults([{'kind': 'rate_limit', 'retry_after': 0, 'times': 2, 'path': 'productStores'},
+                         {'kind': 'status', 'status': 503, 'times': 1, 'path': 'shopifyShops'}])
+    client = client_for(demo_oms)
+    assert client.retries_made == {'count': 0, 'reasons': {}} and client.retry_warning() is None
+    client.get(STORE)
+    client.get_all(SHOPS)
+    assert len(api_requests(demo_oms, STORE)) == 3 and len(api_requests(demo_oms, SHOPS)) == 2
+    assert client.retries_made == {'count': 3, 'reasons': {'HTTP 429': 2, 'HTTP 503': 1}}
+    assert client.retry_warning() == 'the OMS needed 3 retries (2 x HTTP 429, 1 x HTTP 503): it is struggling'
+
+
+def test_retry_action_ignore_counts_but_does_not_warn(demo_oms):
+    demo_oms.set_faults([{'kind': 'drop', 'times': 1, 'path': 'productStores'}])
+    client = client_for(demo_oms, retry_action='ignore')
+    client.get(STORE)
+    assert client.retries_made == {'count': 1, 'reasons': {'connection reset': 1}}
+    assert client.retry_warning() is None
+
+
+def test_a_retry_action_that_is_not_known_is_refused():
+    with pytest.raises(OmsApiError, match="retry_action must be one of ignore, warn, got 'loud'"):
+        OmsClient('http://oms.example', token='x', retry_action='loud')
+
+
+# --- an OMS that accepts connections and never answers ------------------------------------------------------------
+
+def test_a_call_without_an_answer_is_sent_again_once_only_and_says_what_it_waited_for(demo_oms):
+    demo_oms.set_faults([{'kind': 'slow', 'ms': 3000, 'path': 'productStores'}])
+    client = client_for(demo_oms, timeout=0.2, retries=5)
+    with pytest.raises(OmsApiError) as error:
+        client.get(STORE)
+    assert len(api_requests(demo_oms, STORE)) == 2  # not 6: retries is for answers like 429 and 503
+    assert str(error.value) == (
+        'GET %s/rest/s1/%s: no answer within 0.2 seconds, twice: the OMS accepts the connection but does not answer, '
+        'and a call without an answer is sent again only once (0.4 seconds waited in all)' % (demo_oms.url, STORE))
+    assert error.value.outcome == 'unanswered'
+    assert client.retries_made == {'count': 1, 'reasons': {'timeout': 1}}
+
+
+def test_answers_keep_their_retries_after_a_silent_attempt(demo_oms):
+    """503 and 429 answers use ``retries`` as before; only the unanswered attempts are limited to one retry."""
+    demo_oms.set_faults([{'kind': 'slow', 'ms': 3000, 'times': 1, 'path': 'productStores'},
+                         {'kind': 'status', 'status': 503, 'after': 1, 'times': 2, 'path': 'productStores'}])
+    client = client_for(demo_oms, timeout=0.2, retries=5)
+    assert client.get(STORE)['productStoreId'] == 'STORE'
+    assert [entry['status'] for entry in api_requests(demo_oms, STORE)][1:] == [503, 503, 200]
+    assert client.retries_made == {'count': 3, 'reasons': {'timeout': 1, 'HTTP 503': 2}}
+
+
+def test_with_retries_0_a_silent_call_is_not_sent_again(demo_oms):
+    demo_oms.set_faults([{'kind': 'slow', 'ms': 3000, 'path': 'productStores'}])
+    with pytest.raises(OmsApiError) as error:
+        client_for(demo_oms, timeout=0.2, retries=0).get(STORE)
+    assert 'no answer within 0.2 seconds (not sent again: retries is 0)' in str(error.value)
+    assert len(api_requests(demo_oms, STORE)) == 1
+
+
+# --- one line per request (-vvv) and progress (-v) ----------------------------------------------------------------
+
+def test_one_log_line_per_request_with_status_time_and_retries_and_no_secret(demo_oms):
+    lines = []
+    demo_oms.set_faults([{'kind': 'rate_limit', 'retry_after': 0, 'times': 2, 'path': 'productStores'}])
+    client = OmsClient(demo_oms.url, username='hotwax.admin', password=user_password(demo_oms, 'hotwax.admin'),
+                       log=lines.append)
+    client.get(STORE)
+    client.get('oms/shopifyShops/shops', params={'shopId': 'SHOP', 'accessToken': 'shpat-secret-in-a-query'})
+    client.put(STORE, {'productStoreId': 'STORE', 'enableBrokering': 'Y'})
+    assert len(lines) == 4  # login, two reads, one write: one line each, retries folded into their request's line
+    pattern = (r'^(POST /rest/s1/admin/login|GET /rest/s1/admin/productStores/STORE|'
+               r'GET /rest/s1/oms/shopifyShops/shops\?shopId=SHOP&accessToken=\*{8}|PUT /rest/s1/admin/productStores/STORE)'
+               r' -> 200 in \d+ ms( \(2 retries: HTTP 429, HTTP 429\))?$')
+    for line in lines:
+        assert re.match(pattern, line), line
+    assert lines[1].endswith('(2 retries: HTTP 429, HTTP 429)')
+    for secret in demo_oms.secrets() + ['shpat-secret-in-a-query', user_password(demo_oms, 'hotwax.admin')]:
+        assert not [line for line in lines if secret in line]
+
+
+def test_a_request_without_an_answer_has_its_log_line_too(demo_oms):
+    lines = []
+    demo_oms.set_faults([{'kind': 'slow', 'ms': 3000, 'path': 'productStores'}])
+    with pytest.raises(OmsApiError):
+        client_for(demo_oms, timeout=0.2, log=lines.append).get(STORE)
+    assert len(lines) == 1
+    assert re.match(r'^GET /rest/s1/admin/productStores/STORE -> no answer in \d+ ms \(1 retry: timeout\)$',
+                                  lines[0]), lines[0]
+
+
+def test_progress_a_line_per_page_walked_and_per_hundred_writes(fleet_oms):
+    shop_count = len(fleet_oms.query('SELECT shopId FROM ShopifyShop'))
+    lines = []
+    client = client_for(fleet_oms, progress=lines.append)
+    rows = client.get_all(SHOPS)
+    pages = [line for line in lines if line.startswith('GET /rest/s1/%s: page ' % SHOPS)]
+    assert len(rows) == shop_count and pages
+    assert sum(int(line.split('(')[1].split(' ')[0]) for line in pages) == shop_count
+    del lines[:]
+    store_ids = [row['productStoreId'] for row in fleet_oms.query('SELECT productStoreId FROM ProductStore')]
+    writes = [store_ids[index % len(store_ids)] for index in range(205)]
+    client.map_parallel(lambda store: client.put('admin/productStores/' + store, {'productStoreId': store,
+                                                                                   'enableBrokering': 'Y'}), writes)
+    assert lines == ['100 writes answered', '200 writes answered']

@@ -609,7 +609,7 @@ class OmsClient:
             return OmsApiError('%s %s: TLS certificate verification failed (%s); set ca_path to the CA bundle that '
                                'signed the server certificate, or validate_certs to false for a test instance'
                                % (method, url, self._reason(exc)), method=method, path=path, outcome=NOT_SENT)
-        if isinstance(exc, requests.exceptions.Timeout) or isinstance(cause, Urllib3TimeoutError):
+        if isinstance(exc, requests.exceptions.Timeout) or _unanswered(cause):
             # after urllib3 used up its retries, a timeout arrives wrapped in a ConnectionError
             message = '%s %s: no answer within %s seconds' % (method, url, self.timeout)
             sent_again = self._this_call.retries.count('timeout')

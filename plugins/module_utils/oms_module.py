@@ -26,6 +26,11 @@ CONNECTION_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path'),
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=5),
+    retry_action=dict(type='str', default='warn', choices=['ignore', 'warn'], fallback=(env_fallback, ['HOTWAX_OMS_RETRY_ACTION'])),
+    proxy=dict(type='str', no_log=True, fallback=(env_fallback, ['HOTWAX_OMS_PROXY'])),  # may carry credentials
+    client_cert=dict(type='path', fallback=(env_fallback, ['HOTWAX_OMS_CLIENT_CERT'])),
+    client_key=dict(type='path', no_log=True, fallback=(env_fallback, ['HOTWAX_OMS_CLIENT_KEY'])),
+    headers=dict(type='dict', no_log=True, fallback=(env_fallback, ['HOTWAX_OMS_HEADERS'])),  # masks the values, not the names
 )
 
 ALL = 'all'
@@ -125,7 +130,9 @@ class OmsModule(AnsibleModule):
                 self._client = OmsClient(
                     params['oms_url'], token=params['token'], username=params['username'], password=params['password'],
                     validate_certs=params['validate_certs'], ca_path=params['ca_path'],
-                    timeout=params['timeout'], retries=params['retries'])
+                    timeout=params['timeout'], retries=params['retries'], retry_action=params['retry_action'],
+                    proxy=params['proxy'], client_cert=params['client_cert'], client_key=params['client_key'],
+                    headers=params['headers'])
             except OmsApiError as exc:
                 self.fail_json(msg=str(exc))
         return self._client
