@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient
 from tests.emulator.oms_emulator import OmsEmulator
-from tests.helpers import admin_token, user_password
+from tests.helpers import admin_token, play, user_password
 
 SHOPS = 'oms/shopifyShops/shops'
 STORE = 'admin/productStores/STORE'
@@ -357,3 +357,37 @@ def test_progress_a_line_per_page_walked_and_per_hundred_writes(fleet_oms):
     client.map_parallel(lambda store: client.put('admin/productStores/' + store, {'productStoreId': store,
                                                                                    'enableBrokering': 'Y'}), writes)
     assert lines == ['100 writes answered', '200 writes answered']
+
+
+# --- the options through a module --------------------------------------------------------------------------------
+
+def test_a_module_goes_through_the_proxy_gateway_and_client_certificate_and_shows_no_secret(demo_oms, mtls_oms,
+                                                                                              run_playbook):
+    server, files = mtls_oms
+    server.reset()
+    demo_oms.configure(gateway_header='X-Gateway-Key: %s' % GATEWAY_KEY)
+    with RecordingProxy(needs_credentials=True) as proxy:
+        authed = proxy.url.replace('http://', 'http://%s:%s@' % (PROXY_USER, PROXY_PASSWORD))
+        tasks = '''
+- name: Read through the proxy and the gateway
+  hotwax.oms.hotwax_order_brokering_info:
+    product_store_ids: [STORE]
+    proxy: "%s"
+    headers: {X-Gateway-Key: "%s"}
+    retry_action: ignore
+- name: Read with a client certificate
+  hotwax.oms.hotwax_order_brokering_info:
+    oms_url: %s
+    product_store_ids: [STORE]
+    ca_path: %s
+    client_cert: %s
+    client_key: %s
+''' % (authed, GATEWAY_KEY, server.url, files['ca'], files['client_cert'], files['client_key'])
+        run = run_playbook(play(demo_oms, tasks), '-vvv')
+    assert run.returncode == 0, run.output
+    assert run.result('Read through the proxy and the gateway')['product_stores'][0]['product_store_id'] == 'STORE'
+    assert proxy.seen and all(seen['url'].startswith(demo_oms.url) for seen in proxy.seen)
+    assert [entry['status'] for entry in demo_oms.requests()] == [200] * len(proxy.seen)
+    assert set(entry['client_cert'] for entry in server.requests()) == {'release-bot'}
+    for secret in (PROXY_PASSWORD, GATEWAY_KEY, files['client_key']):
+        assert secret not in run.output and secret not in json.dumps(run.results)
