@@ -8,6 +8,7 @@ import http.server
 import ipaddress
 import json
 import re
+import socket
 import threading
 import urllib.parse
 
@@ -48,11 +49,16 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
         proxy.seen.append({'method': self.command, 'url': self.path, 'headers': dict(self.headers)})
         wanted = 'Basic ' + base64.b64encode(('%s:%s' % (PROXY_USER, PROXY_PASSWORD)).encode()).decode()
-        if proxy.needs_credentials and self.headers.get('Proxy-Authorization') != wanted:
+        given = self.headers.get('Proxy-Authorization')
+        if proxy.needs_credentials and given != wanted:
+            # a careless proxy that echoes the credentials it refused: the client must not pass them on
+            echo = base64.b64decode(given.split()[-1]).decode() if given else 'none'
+            body = json.dumps({'errors': 'credentials refused: %s' % echo}).encode()
             self.send_response(407)
             self.send_header('Proxy-Authenticate', 'Basic realm="test"')
-            self.send_header('Content-Length', '0')
+            self.send_header('Content-Length', str(len(body)))
             self.end_headers()
+            self.wfile.write(body)
             return
         target = urllib.parse.urlsplit(self.path)
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
@@ -94,6 +100,13 @@ class RecordingProxy:
         self._server.server_close()
 
 
+@pytest.fixture
+def unused_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
 def test_requests_go_through_the_proxy_even_if_the_environment_names_another(demo_oms, monkeypatch):
     monkeypatch.setenv('HTTP_PROXY', 'http://127.0.0.1:9')  # nothing listens there: the option must win
     monkeypatch.setenv('NO_PROXY', '')
@@ -114,7 +127,7 @@ def test_proxy_credentials_are_used_and_never_shown(demo_oms):
         with pytest.raises(OmsApiError) as error:
             client_for(demo_oms, proxy=wrong, log=lines.append).get(STORE)
     message = str(error.value)
-    assert 'HTTP 407' in message and 'the proxy asks for credentials' in message
+    assert 'HTTP 407: credentials refused: ********' in message and 'the proxy asks for credentials' in message
     for text in [message] + lines:
         assert PROXY_PASSWORD not in text and 'wrong-pw-secret' not in text
 
@@ -133,14 +146,6 @@ def test_an_unreachable_proxy_is_named_in_the_error_without_its_password(demo_om
     assert 'cannot go through the proxy http://********@127.0.0.1:%d' % unused_port in message
     assert PROXY_PASSWORD not in message and PROXY_USER not in message
     assert demo_oms.requests() == []
-
-
-@pytest.fixture
-def unused_port():
-    import socket
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 # --- a client certificate (mTLS) ----------------------------------------------------------------------------------
@@ -339,8 +344,7 @@ def test_a_request_without_an_answer_has_its_log_line_too(demo_oms):
     with pytest.raises(OmsApiError):
         client_for(demo_oms, timeout=0.2, log=lines.append).get(STORE)
     assert len(lines) == 1
-    assert re.match(r'^GET /rest/s1/admin/productStores/STORE -> no answer in \d+ ms \(1 retry: timeout\)$',
-                                  lines[0]), lines[0]
+    assert re.match(r'^GET /rest/s1/admin/productStores/STORE -> no answer in \d+ ms \(1 retry: timeout\)$', lines[0]), lines[0]
 
 
 def test_progress_a_line_per_page_walked_and_per_hundred_writes(fleet_oms):
@@ -354,15 +358,18 @@ def test_progress_a_line_per_page_walked_and_per_hundred_writes(fleet_oms):
     del lines[:]
     store_ids = [row['productStoreId'] for row in fleet_oms.query('SELECT productStoreId FROM ProductStore')]
     writes = [store_ids[index % len(store_ids)] for index in range(205)]
-    client.map_parallel(lambda store: client.put('admin/productStores/' + store, {'productStoreId': store,
-                                                                                   'enableBrokering': 'Y'}), writes)
+
+    def write(store):
+        return client.put('admin/productStores/' + store, {'productStoreId': store, 'enableBrokering': 'Y'})
+
+    client.map_parallel(write, writes)
     assert lines == ['100 writes answered', '200 writes answered']
 
 
 # --- the options through a module --------------------------------------------------------------------------------
 
-def test_a_module_goes_through_the_proxy_gateway_and_client_certificate_and_shows_no_secret(demo_oms, mtls_oms,
-                                                                                              run_playbook):
+def test_a_module_goes_through_the_proxy_gateway_and_client_certificate_and_shows_no_secret(
+        demo_oms, mtls_oms, run_playbook):
     server, files = mtls_oms
     server.reset()
     demo_oms.configure(gateway_header='X-Gateway-Key: %s' % GATEWAY_KEY)

@@ -605,6 +605,10 @@ class OmsClient:
             return OmsApiError('%s %s: cannot go through the proxy %s (%s); check proxy'
                                % (method, url, _masked_url(self._proxy), self._scrub(self._reason(exc))),
                                method=method, path=path, outcome=NOT_SENT)
+        if isinstance(exc, requests.exceptions.SSLError) and not isinstance(cause, ssl.CertificateError):
+            advice = 'check client_cert and client_key' if self._cert else 'set client_cert and client_key'
+            return OmsApiError('%s %s: the TLS handshake failed (%s); if the server asks for a client certificate, %s'
+                               % (method, url, self._reason(exc), advice), method=method, path=path, outcome=NOT_SENT)
         if isinstance(exc, requests.exceptions.SSLError):
             return OmsApiError('%s %s: TLS certificate verification failed (%s); set ca_path to the CA bundle that '
                                'signed the server certificate, or validate_certs to false for a test instance'
@@ -682,8 +686,8 @@ class OmsClient:
         def fetch(index, size):
             page = self._page(path, dict(params, pageSize=size, pageIndex=index))
             if self._progress:
-                self._progress('GET %s%s: page %d read (%d rows, %d a page)' % (API_PREFIX, path, index + 1,
-                                                                            len(page[0]), size))
+                self._progress('GET %s%s: page %d read (%d rows, %d a page)'
+                               % (API_PREFIX, path, index + 1, len(page[0]), size))
             return page
 
         try:

@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import socket
+import _socket
 import socketserver
 import ssl
 import threading
@@ -69,8 +70,24 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         # The TLS handshake runs here, in the connection's own thread, so a slow client cannot stall accept().
         if isinstance(self.request, ssl.SSLSocket):
-            self.request.do_handshake()
+            try:
+                self.request.do_handshake()
+            except (ssl.SSLError, OSError):
+                self._linger()
+                raise
         super().setup()
+
+    def _linger(self):
+        """A lingering close, as web servers do: a close with the client's request unread would be a reset, which
+        can destroy the TLS alert (say, a client certificate required) on its way to the client."""
+        raw = _socket.socket  # the plain socket's methods, under the TLS layer
+        try:
+            raw.shutdown(self.request, socket.SHUT_WR)
+            self.request.settimeout(1)
+            while raw.recv(self.request, 65536):
+                pass
+        except OSError:
+            pass
 
     def _handle(self):
         try:
