@@ -293,8 +293,8 @@ def test_a_call_without_an_answer_is_sent_again_once_only_and_says_what_it_waite
         client.get(STORE)
     assert len(api_requests(demo_oms, STORE)) == 2  # not 6: retries is for answers like 429 and 503
     assert str(error.value) == (
-        'GET %s/rest/s1/%s: no answer within 0.2 seconds, twice: the OMS accepts the connection but does not answer, '
-        'and a call without an answer is sent again only once (0.4 seconds waited in all)' % (demo_oms.url, STORE))
+        'GET %s/rest/s1/%s: no answer within 0.2 seconds, twice (a call without an answer is sent again once only, so '
+        '0.4 seconds waited in all)' % (demo_oms.url, STORE))
     assert error.value.outcome == 'unanswered'
     assert client.retries_made == {'count': 1, 'reasons': {'timeout': 1}}
 

@@ -82,7 +82,6 @@ options:
       - V(warn) also warns, for example C(the OMS needed 15 retries, 12 x HTTP 429 and 3 x HTTP 503 ... it is
         struggling) (the exact wording may change), so that a run that succeeded still tells the OMS is in trouble.
         V(ignore) does not warn.
-      - If not set, the environment variable E(HOTWAX_OMS_RETRY_ACTION) is used.
     type: str
     choices: [ignore, warn]
     default: warn
@@ -93,18 +92,15 @@ options:
         C(no_log) and the credentials are masked in every message.
       - When set, it wins over the process environment (E(HTTPS_PROXY), E(HTTP_PROXY), E(NO_PROXY)); when not set,
         those are used as usual.
-      - If not set, the environment variable E(HOTWAX_OMS_PROXY) is used.
     type: str
   client_cert:
     description:
       - A TLS client certificate (PEM) to present to the OMS, or to a gateway in front of it that asks for one (mTLS).
         It may hold the private key too; else give O(client_key).
-      - If not set, the environment variable E(HOTWAX_OMS_CLIENT_CERT) is used.
     type: path
   client_key:
     description:
       - The unencrypted private key (PEM) of O(client_cert), when it is a file of its own. Needs O(client_cert).
-      - If not set, the environment variable E(HOTWAX_OMS_CLIENT_KEY) is used.
     type: path
   headers:
     description:
@@ -112,12 +108,14 @@ options:
         C(X-Api-Key) header. The values are C(no_log) and masked in every message; the names are shown.
       - C(Authorization), C(Content-Type), C(Accept), C(Content-Length), C(Host), C(Cookie) and C(Transfer-Encoding)
         are set by the modules themselves and refused here.
-      - If not set, the environment variable E(HOTWAX_OMS_HEADERS) is used (a JSON object).
     type: dict
 requirements:
   - requests
 notes:
-  - Options are taken first from the task, then from the environment variables named above.
+  - Options are taken first from the task, then from the environment variables named above. O(retry_action),
+    O(proxy), O(client_cert), O(client_key) and O(headers) have none, so that the settings (and credentials) of one
+    shell never reach another environment; without O(proxy), the usual E(HTTPS_PROXY), E(HTTP_PROXY) and
+    E(NO_PROXY) apply.
   - Use C(module_defaults) with the action group C(group/hotwax.oms.hotwax) to set the connection once per play.
   - No secret (token, password, proxy credentials, client key, extra header values, or the credentials the OMS keeps
     for each Shopify shop) ever appears in a return value, a diff, a warning or an error message.

@@ -618,8 +618,7 @@ class OmsClient:
             message = '%s %s: no answer within %s seconds' % (method, url, self.timeout)
             sent_again = self._this_call.retries.count('timeout')
             if sent_again:
-                message += (', twice: the OMS accepts the connection but does not answer, and a call without an '
-                            'answer is sent again only once (%s seconds waited in all)'
+                message += (', twice (a call without an answer is sent again once only, so %s seconds waited in all)'
                             % _seconds((sent_again + 1) * self.timeout))
             elif self.retries:
                 message += ', after retries'

@@ -26,11 +26,12 @@ CONNECTION_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path'),
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=5),
-    retry_action=dict(type='str', default='warn', choices=['ignore', 'warn'], fallback=(env_fallback, ['HOTWAX_OMS_RETRY_ACTION'])),
-    proxy=dict(type='str', no_log=True, fallback=(env_fallback, ['HOTWAX_OMS_PROXY'])),  # may carry credentials
-    client_cert=dict(type='path', fallback=(env_fallback, ['HOTWAX_OMS_CLIENT_CERT'])),
-    client_key=dict(type='path', no_log=True, fallback=(env_fallback, ['HOTWAX_OMS_CLIENT_KEY'])),
-    headers=dict(type='dict', no_log=True, fallback=(env_fallback, ['HOTWAX_OMS_HEADERS'])),  # masks the values, not the names
+    retry_action=dict(type='str', default='warn', choices=['ignore', 'warn']),
+    # No environment fallback for these: one shell's settings must not reach every environment (see README.md).
+    proxy=dict(type='str', no_log=True),  # may carry credentials
+    client_cert=dict(type='path'),
+    client_key=dict(type='path', no_log=True),
+    headers=dict(type='dict', no_log=True),  # masks the values, not the names
 )
 
 ALL = 'all'
