@@ -56,26 +56,69 @@ options:
   timeout:
     description:
       - Seconds to wait for each HTTP request before it counts as failed (and is retried).
+      - A request the OMS accepts but does not answer within O(timeout) is sent again once only, whatever O(retries)
+        says, and then fails saying what it waited for. So with the defaults an OMS that accepts connections and never
+        answers fails a call after 2 x 30 = 60 seconds, and a run within 75 seconds (a login that is answered
+        included). Answers such as 429 and 503 keep O(retries); a long run that is answered is never cut short.
     type: int
     default: 30
   retries:
     description:
       - How many times one request is retried after HTTP 429 (waiting as long as its C(Retry-After) says,
-        at most 60 seconds), 502, 503, 504, a dropped connection or a timeout.
+        at most 60 seconds), 502, 503, 504 or a dropped connection; a request without an answer within O(timeout) is
+        retried once only.
       - Retries back off exponentially (0, 1, 2, 4, 8... seconds). V(0) disables retries.
       - Errors a retry cannot mend fail at once, with advice - a certificate that fails verification, HTTPS to a port
-        that speaks plain HTTP, plain HTTP to a port that speaks HTTPS, a host name that does not resolve.
+        that speaks plain HTTP, plain HTTP to a port that speaks HTTPS, a host name that does not resolve, a server
+        that asks for a TLS client certificate or refuses the one given.
       - After 3 requests in a row got no answer at all (each after its retries), the OMS counts as gone and the module
         sends nothing more; it fails naming what is done, not done and unknown.
     type: int
     default: 5
+  retry_action:
+    description:
+      - What to do about the retries a module made (every one is counted, with its reason - C(HTTP 429),
+        C(HTTP 503), C(timeout), C(connection reset)...). The module's result says how many and why, either way.
+      - V(warn) also warns, for example C(the OMS needed 15 retries, 12 x HTTP 429 and 3 x HTTP 503 ... it is
+        struggling) (the exact wording may change), so that a run that succeeded still tells the OMS is in trouble.
+        V(ignore) does not warn.
+    type: str
+    choices: [ignore, warn]
+    default: warn
+  proxy:
+    description:
+      - An HTTP proxy to reach the OMS through, for example C(http://proxy.example.com:3128), for this environment
+        alone. Credentials go in the URL (C(http://user:password@proxy.example.com:3128)); the whole value is
+        C(no_log) and the credentials are masked in every message.
+      - When set, it wins over the process environment (E(HTTPS_PROXY), E(HTTP_PROXY), E(NO_PROXY)); when not set,
+        those are used as usual.
+    type: str
+  client_cert:
+    description:
+      - A TLS client certificate (PEM) to present to the OMS, or to a gateway in front of it that asks for one (mTLS).
+        It may hold the private key too; else give O(client_key).
+    type: path
+  client_key:
+    description:
+      - The unencrypted private key (PEM) of O(client_cert), when it is a file of its own. Needs O(client_cert).
+    type: path
+  headers:
+    description:
+      - Extra headers sent with every request, for example the key of an API gateway in front of the OMS in an
+        C(X-Api-Key) header. The values are C(no_log) and masked in every message; the names are shown.
+      - C(Authorization), C(Content-Type), C(Accept), C(Content-Length), C(Host), C(Cookie) and C(Transfer-Encoding)
+        are set by the modules themselves and refused here.
+    type: dict
 requirements:
   - requests
 notes:
-  - Options are taken first from the task, then from the environment variables named above.
+  - Options are taken first from the task, then from the environment variables named above. O(retry_action),
+    O(proxy), O(client_cert), O(client_key) and O(headers) have none, so that the settings (and credentials) of one
+    shell never reach another environment; without O(proxy), the usual E(HTTPS_PROXY), E(HTTP_PROXY) and
+    E(NO_PROXY) apply.
   - Use C(module_defaults) with the action group C(group/hotwax.oms.hotwax) to set the connection once per play.
-  - No secret (token, password, or the credentials the OMS keeps for each Shopify shop) ever appears in a
-    return value, a diff, a warning or an error message.
+  - No secret (token, password, proxy credentials, client key, extra header values, or the credentials the OMS keeps
+    for each Shopify shop) ever appears in a return value, a diff, a warning or an error message.
   - The modules keep no cookie and send none back; every request authenticates by its C(Authorization) header.
   - With C(ansible_connection=local) and the controller's own Python as the host's interpreter
     (C(ansible_python_interpreter={{ ansible_playbook_python }})), the module runs inside the task's Ansible worker

@@ -12,11 +12,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import socket
 import ssl
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+
+try:
+    from urllib.parse import unquote
+except ImportError:  # pragma: no cover - Python 2 is not supported by ansible-core 2.19
+    from urllib import unquote
 
 try:
     from http.cookiejar import DefaultCookiePolicy
@@ -26,8 +33,9 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by ansible-c
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import (MaxRetryError, NameResolutionError, ProtocolError, ReadTimeoutError,
-                                    SSLError as Urllib3SSLError)
+    from urllib3.exceptions import (MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError,
+                                    ProxyError as Urllib3ProxyError, SSLError as Urllib3SSLError,
+                                    TimeoutError as Urllib3TimeoutError)
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -49,6 +57,18 @@ PARALLEL_REQUESTS = 8  # writes in flight at once: fast, yet gentle on a struggl
 GONE_AFTER = 3  # requests in a row without any answer (after their retries): the OMS is gone, stop sending
 ERROR_TEXT_LIMIT = 300
 TLS_PROBE_TIMEOUT = 3  # seconds
+# A call the OMS accepted but did not answer within ``timeout`` is sent again at most this often (429, 503 and the
+# other answers keep ``retries``): an OMS that never answers fails a call within 2 x timeout, 60 s by default.
+UNANSWERED_RETRIES = 1
+RETRY_ACTIONS = ('ignore', 'warn')
+# Headers the client sets itself: the credential, the JSON it sends and wants, the framing, no cookie (see _NoCookies)
+CLIENT_HEADERS = ('authorization', 'content-type', 'accept', 'content-length', 'host', 'cookie', 'transfer-encoding')
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+WRITES_PER_PROGRESS = 100  # a progress line per this many writes
+MASK = '********'
+# TLS alerts a server sends about the client certificate: asked for and missing, or not trusted
+CLIENT_CERT_ALERT = re.compile(r'alert (certificate required|unknown ca|bad certificate|certificate unknown|'
+                               r'certificate expired|certificate revoked|access denied)', re.IGNORECASE)
 
 # Rows carry decrypted credentials (accessToken, sharedSecret, password, privateKey, publicKey: a remote sends it
 # as an api_key header, ...). Any key that
@@ -126,10 +146,40 @@ def _unmendable(error, pool):
             return None  # reported as a certificate failure, with ca_path advice, by the caller
         if 'WRONG_VERSION_NUMBER' in str(error) or 'record layer failure' in str(error):
             return 'the server speaks plain HTTP, not HTTPS: use http:// in oms_url'
-    plain_http = isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http'
+        refusal = CLIENT_CERT_ALERT.search(str(error))
+        if refusal and getattr(pool, 'cert_file', None):
+            return ('the server refused the TLS client certificate (%s): check client_cert and client_key, and that '
+                    'the OMS trusts the CA that signed them' % refusal.group(0))
+        if refusal:
+            return ('the server asks for a TLS client certificate (%s): set client_cert and client_key'
+                    % refusal.group(0))
+    plain_http = (isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http'
+                  and not getattr(pool, 'proxy', None))  # through a proxy, the port to probe is not the OMS's
     if plain_http and _speaks_tls(pool.host, pool.port):
         return 'the server speaks HTTPS on this port: use https:// in oms_url'
     return None
+
+
+def _unanswered(error):
+    """Whether an attempt got no answer within its timeout (connected, or still connecting, and then silence)."""
+    return isinstance(error, Urllib3TimeoutError) and not isinstance(error, NewConnectionError)
+
+
+def retry_reason(response=None, error=None):
+    """Why an attempt is retried, as counted in ``OmsClient.retries_made``: ``HTTP 429``, ``timeout``..."""
+    if response is not None and error is None:
+        return 'HTTP %s' % response.status
+    if isinstance(error, NewConnectionError):
+        return 'connection refused'
+    if _unanswered(error):
+        return 'timeout'
+    if isinstance(error, Urllib3ProxyError):
+        return 'proxy error'
+    if isinstance(error, ProtocolError):
+        return 'connection reset'
+    if isinstance(error, Urllib3SSLError):
+        return 'TLS error'
+    return type(error).__name__
 
 
 class _CappedRetry(Retry):
@@ -137,7 +187,16 @@ class _CappedRetry(Retry):
 
     Errors a retry cannot mend (a certificate that failed verification, TLS to a plain-HTTP port, plain HTTP
     to a TLS port, a host name that does not resolve) are not retried: they would fail the same way every time.
+    An attempt without an answer within the timeout is retried at most UNANSWERED_RETRIES times. ``on_retry``
+    (carried to every copy urllib3 makes) hears the reason of each retry made.
     """
+
+    on_retry = None
+
+    def new(self, **kw):
+        retry = super(_CappedRetry, self).new(**kw)
+        retry.on_retry = self.on_retry
+        return retry
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         if isinstance(error, Urllib3SSLError) and any(isinstance(arg, ssl.CertificateError) for arg in error.args):
@@ -146,7 +205,12 @@ class _CappedRetry(Retry):
             advice = _unmendable(error, _pool)
             if advice:
                 raise MaxRetryError(_pool, url, reason=_Unmendable(advice))
-        return super(_CappedRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+        if _unanswered(error) and sum(1 for past in self.history if _unanswered(past.error)) >= UNANSWERED_RETRIES:
+            raise MaxRetryError(_pool, url, reason=error)
+        retry = super(_CappedRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+        if self.on_retry:
+            self.on_retry(retry_reason(response, error))
+        return retry
 
     def get_retry_after(self, response):
         seconds = super(_CappedRetry, self).get_retry_after(response)
@@ -284,29 +348,107 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
     return rows
 
 
+def _masked_url(url):
+    """``url`` with the credentials it carries (``user:password@``) masked."""
+    return re.sub(r'^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/]*@', r'\1%s@' % MASK, url or '')
+
+
+def _proxy_secrets(proxy):
+    """The credentials a proxy URL carries (``user:password``, the password), as written and decoded."""
+    userinfo = re.match(r'^[^:/]+://([^@/]*)@', proxy or '')
+    if not userinfo:
+        return []
+    secrets = [userinfo.group(1)] + userinfo.group(1).split(':', 1)[1:]
+    return secrets + [unquote(secret) for secret in secrets]
+
+
+def _checked_proxies(proxy):
+    """The ``proxies`` of every request for ``proxy``, or None to keep the process environment's settings."""
+    if not proxy:
+        return None
+    if not re.match(r'^https?://[^/\s]+', proxy):
+        raise OmsApiError('proxy must be an http(s) URL such as http://proxy.example.com:3128 (credentials may go '
+                          'before the host: http://user:password@proxy.example.com:3128), got %r' % _masked_url(proxy))
+    return {'http': proxy, 'https': proxy}
+
+
+def _checked_cert(client_cert, client_key):
+    """The ``cert`` of every request: the client certificate, with its key when that is a file of its own."""
+    if client_key and not client_cert:
+        raise OmsApiError('client_key is set without client_cert: give the client certificate (PEM) in client_cert')
+    if not client_cert:
+        return None
+    if not os.access(client_cert, os.R_OK) or not os.path.isfile(client_cert):
+        raise OmsApiError('client_cert: cannot read the file %s (a PEM certificate is expected)' % client_cert)
+    if not client_key:
+        return client_cert
+    if not os.access(client_key, os.R_OK) or not os.path.isfile(client_key):
+        raise OmsApiError('client_key: cannot read the file given (an unencrypted PEM private key is expected)')
+    return (client_cert, client_key)
+
+
+def _checked_headers(headers):
+    """Extra request headers as strings; refuses a header the client sets itself, naming it."""
+    checked = {}
+    for name, value in (headers or {}).items():
+        name = str(name)
+        if not HEADER_NAME.match(name):
+            raise OmsApiError('headers: %r is not a valid HTTP header name' % name)
+        if name.lower() in CLIENT_HEADERS:
+            raise OmsApiError('headers: %s is set by the collection itself (the credential comes from token or '
+                              'username and password, and the OMS speaks JSON); remove %s from headers'
+                              % (name, name))
+        if value is None or isinstance(value, (dict, list, bool)):
+            raise OmsApiError('headers: the value of %s must be a string' % name)
+        value = str(value)
+        if '\r' in value or '\n' in value:
+            raise OmsApiError('headers: the value of %s holds a line break' % name)
+        checked[name] = value
+    return checked
+
+
 class OmsClient:
     """A keep-alive session to one OMS, authenticated by a token or by username and password.
 
     Retries (urllib3): 429 honouring Retry-After, 502, 503, 504, dropped connections and
-    timeouts, at most ``retries`` times with exponential backoff. On a login session a 401 or
+    timeouts, at most ``retries`` times with exponential backoff; an attempt without an answer within
+    ``timeout`` is sent again at most once (UNANSWERED_RETRIES). Every retry is counted with its reason
+    (``retries_made``, ``retry_warning``). On a login session a 401 or
     403 to a token from an earlier login means the token expired: the client logs in again and
     repeats the request, as often as tokens expire. After GONE_AFTER requests in a row got no
     answer at all, the OMS counts as gone and every later request fails at once.
+
+    ``proxy``, ``client_cert``/``client_key`` and ``headers`` are passed with every request (so the process
+    environment's proxy settings do not win over ``proxy``). ``log(line)``, if given, hears one line per request
+    (method, path, status, milliseconds, retries; no secret), for ``-vvv``; ``progress(line)`` one line per page of
+    a list walked and per WRITES_PER_PROGRESS writes, for ``-v``.
     """
 
     def __init__(self, oms_url, token=None, username=None, password=None,
-                 validate_certs=True, ca_path=None, timeout=30, retries=5):
+                 validate_certs=True, ca_path=None, timeout=30, retries=5,
+                 proxy=None, client_cert=None, client_key=None, headers=None, retry_action='warn',
+                 log=None, progress=None):
         if not HAS_REQUESTS:
             raise OmsApiError('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
         if not re.match(r'^https?://[^/\s]+', oms_url or ''):
             raise OmsApiError("oms_url must be an http(s) URL such as https://acme-maarg.hotwax.io, got %r" % oms_url)
         if not token and not (username and password):
             raise OmsApiError('give either token, or username and password')
+        if retry_action not in RETRY_ACTIONS:
+            raise OmsApiError('retry_action must be one of %s, got %r' % (', '.join(RETRY_ACTIONS), retry_action))
         self.base_url = base_url(oms_url)
         self.timeout = timeout
+        self.retries = retries
+        self.retry_action = retry_action
         self._token = token
         self._username = username
         self._password = password
+        self._proxy = proxy or None
+        self._proxies = _checked_proxies(self._proxy)
+        self._cert = _checked_cert(client_cert, client_key)
+        self._headers = _checked_headers(headers)
+        self._log = log
+        self._progress = progress
         self._auth_lock = threading.Lock()
         self._login_path = LOGIN_PATH
         self._login_error = None  # a failed login is final: sent once, however many readers wait for it
@@ -315,6 +457,10 @@ class OmsClient:
         self._gone_lock = threading.Lock()
         self._unanswered_in_a_row = 0
         self._gone = None  # the message once the OMS is gone
+        self._count_lock = threading.Lock()
+        self._retry_reasons = {}  # reason -> retries made for it, over the client's life
+        self._writes_sent = 0
+        self._this_call = threading.local()  # the retries of the request the current thread is sending
         self._session = requests.Session()
         self._session.cookies.set_policy(_NoCookies())
         # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE in the environment.
@@ -323,10 +469,36 @@ class OmsClient:
             total=retries, connect=retries, read=retries, status=retries, other=retries,
             status_forcelist=RETRY_STATUSES, allowed_methods=None, backoff_factor=0.5,
             respect_retry_after_header=True, raise_on_status=False)
+        retry.on_retry = self._count_retry
         adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=PARALLEL_REQUESTS)
         self._session.mount('http://', adapter)
         self._session.mount('https://', adapter)
+        self._session.headers.update(self._headers)
         self._session.headers.update({'Accept': 'application/json'})
+
+    # --- retries made -----------------------------------------------------------------
+
+    def _count_retry(self, reason):
+        with self._count_lock:
+            self._retry_reasons[reason] = self._retry_reasons.get(reason, 0) + 1
+        getattr(self._this_call, 'retries', []).append(reason)
+
+    @property
+    def retries_made(self):
+        """``{'count': N, 'reasons': {'HTTP 429': 12, 'timeout': 1, ...}}``: every retry this client made, and why."""
+        with self._count_lock:
+            reasons = dict(self._retry_reasons)
+        return {'count': sum(reasons.values()), 'reasons': reasons}
+
+    def retry_warning(self):
+        """The warning that the OMS needed retries (``retry_action: warn``), or None (none made, or ``ignore``)."""
+        made = self.retries_made
+        if not made['count'] or self.retry_action != 'warn':
+            return None
+        reasons = sorted(made['reasons'].items(), key=lambda item: (-item[1], item[0]))
+        return 'the OMS needed %d %s (%s): it is struggling' % (
+            made['count'], 'retry' if made['count'] == 1 else 'retries',
+            ', '.join('%d x %s' % (count, reason) for reason, count in reasons))
 
     # --- authentication -------------------------------------------------------------
 
@@ -388,34 +560,78 @@ class OmsClient:
                               method=method, path=path, outcome=NOT_SENT)
         headers = {'Authorization': 'Bearer %s' % token} if token else {}
         url = self.base_url + path
+        self._this_call.retries = []
+        started = time.time()
         try:
             response = self._session.request(method, url, params=params, json=json_body, headers=headers,
-                                             timeout=self.timeout, verify=self._verify)
+                                             timeout=self.timeout, verify=self._verify, proxies=self._proxies,
+                                             cert=self._cert)
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(method, url, path, exc)
+            error = self._transport_error(method, url, path, exc)
+            self._log_request(method, path, params, 'no answer' if error.outcome == UNANSWERED else 'not sent', started)
+            raise error
+        self._log_request(method, path, params, response.status_code, started)
+        if method != 'GET' and path != self._login_path:
+            self._count_write()
         with self._gone_lock:
             self._unanswered_in_a_row = 0
         return response
+
+    def _log_request(self, method, path, params, status, started):
+        """One line for ``log`` (-vvv): method, path and query (secret-looking values masked), status, time, retries."""
+        if not self._log:
+            return
+        query = '&'.join('%s=%s' % (key, MASK if SECRET_KEY.search(str(key)) else value)
+                         for key, value in (params or {}).items())
+        retries = self._this_call.retries
+        line = '%s %s%s%s -> %s in %d ms' % (method, API_PREFIX, path, '?' + query if query else '',
+                                             status, (time.time() - started) * 1000)
+        if retries:
+            line += ' (%d %s: %s)' % (len(retries), 'retry' if len(retries) == 1 else 'retries', ', '.join(retries))
+        self._log(self._scrub(line))
+
+    def _count_write(self):
+        with self._count_lock:
+            self._writes_sent += 1
+            sent = self._writes_sent
+        if self._progress and sent % WRITES_PER_PROGRESS == 0:
+            self._progress('%d writes answered' % sent)
 
     def _transport_error(self, method, url, path, exc):
         """The OmsApiError for a request that got no answer; counts towards the OMS being gone."""
         cause = self._cause(exc)
         if isinstance(cause, _Unmendable):
             return OmsApiError('%s %s: %s' % (method, url, cause), method=method, path=path, outcome=NOT_SENT)
+        if isinstance(exc, requests.exceptions.ProxyError):
+            return OmsApiError('%s %s: cannot go through the proxy %s (%s); check proxy'
+                               % (method, url, _masked_url(self._proxy), self._scrub(self._reason(exc))),
+                               method=method, path=path, outcome=NOT_SENT)
+        if isinstance(exc, requests.exceptions.SSLError) and not isinstance(cause, ssl.CertificateError):
+            advice = 'check client_cert and client_key' if self._cert else 'set client_cert and client_key'
+            return OmsApiError('%s %s: the TLS handshake failed (%s); if the server asks for a client certificate, %s'
+                               % (method, url, self._reason(exc), advice), method=method, path=path, outcome=NOT_SENT)
         if isinstance(exc, requests.exceptions.SSLError):
             return OmsApiError('%s %s: TLS certificate verification failed (%s); set ca_path to the CA bundle that '
                                'signed the server certificate, or validate_certs to false for a test instance'
                                % (method, url, self._reason(exc)), method=method, path=path, outcome=NOT_SENT)
-        if isinstance(exc, requests.exceptions.Timeout) or isinstance(cause, ReadTimeoutError):
+        if isinstance(exc, requests.exceptions.Timeout) or _unanswered(cause):
             # after urllib3 used up its retries, a timeout arrives wrapped in a ConnectionError
-            message = '%s %s: no answer within %s seconds, after retries' % (method, url, self.timeout)
+            message = '%s %s: no answer within %s seconds' % (method, url, self.timeout)
+            sent_again = self._this_call.retries.count('timeout')
+            if sent_again:
+                message += (', twice (a call without an answer is sent again once only, so %s seconds waited in all)'
+                            % _seconds((sent_again + 1) * self.timeout))
+            elif self.retries:
+                message += ', after retries'
+            else:
+                message += ' (not sent again: retries is 0)'
         else:
-            message = '%s %s: cannot reach the OMS (%s)' % (method, url, self._reason(exc))
+            message = '%s %s: cannot reach the OMS (%s)' % (method, url, self._scrub(self._reason(exc)))
         with self._gone_lock:
             self._unanswered_in_a_row += 1
             if self._unanswered_in_a_row >= GONE_AFTER and not self._gone:
                 self._gone = 'the OMS is gone: %d requests in a row got no answer (the last: %s)' % (
-                    self._unanswered_in_a_row, self._reason(exc))
+                    self._unanswered_in_a_row, self._scrub(self._reason(exc)))
         return OmsApiError(message, method=method, path=path, outcome=UNANSWERED)
 
     def _call(self, method, path, params=None, json_body=None):
@@ -471,7 +687,11 @@ class OmsClient:
         params = dict(params or {})
 
         def fetch(index, size):
-            return self._page(path, dict(params, pageSize=size, pageIndex=index))
+            page = self._page(path, dict(params, pageSize=size, pageIndex=index))
+            if self._progress:
+                self._progress('GET %s%s: page %d read (%d rows, %d a page)'
+                               % (API_PREFIX, path, index + 1, len(page[0]), size))
+            return page
 
         try:
             return walk_pages(fetch, self._all_or_first_error)
@@ -547,6 +767,7 @@ class OmsClient:
                 401: 'the token or the username and password were not accepted',
                 403: '; '.join(self._refusal(method)),
                 404: 'no such API path on this OMS; check oms_url (the Maarg URL)',
+                407: 'the proxy asks for credentials: give them in proxy, as http://user:password@host:port',
                 429: 'still rate limited after retries',
             }.get(status, 'still failing after retries' if status in RETRY_STATUSES else '')
         message = '%s %s%s: HTTP %s' % (method, API_PREFIX, path, status)
@@ -578,9 +799,11 @@ class OmsClient:
                 'check the token, and its user\'s permissions, in Settings > JWT Tokens')
 
     def _scrub(self, text):
-        for secret in (self._token, self._password):
+        """``text`` without the token, the password, the proxy's credentials or an extra header's value."""
+        secrets = [self._token, self._password] + _proxy_secrets(self._proxy) + list(self._headers.values())
+        for secret in sorted((secret for secret in secrets if secret), key=len, reverse=True):
             if secret:
-                text = text.replace(secret, '********')
+                text = text.replace(secret, MASK)
         return text
 
     @staticmethod
@@ -598,6 +821,11 @@ class OmsClient:
         """The innermost reason of a requests/urllib3 exception, as one short line."""
         reason = cls._cause(exc)
         return str(reason).splitlines()[0][:ERROR_TEXT_LIMIT] if str(reason) else type(reason).__name__
+
+
+def _seconds(value):
+    """``60`` rather than ``60.0``; ``0.6`` as it is."""
+    return int(value) if float(value).is_integer() else round(value, 3)
 
 
 def base_url(oms_url):

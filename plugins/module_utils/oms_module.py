@@ -26,6 +26,12 @@ CONNECTION_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path'),
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=5),
+    retry_action=dict(type='str', default='warn', choices=['ignore', 'warn']),
+    # No environment fallback for these: one shell's settings must not reach every environment (see README.md).
+    proxy=dict(type='str', no_log=True),  # may carry credentials
+    client_cert=dict(type='path'),
+    client_key=dict(type='path', no_log=True),
+    headers=dict(type='dict', no_log=True),  # masks the values, not the names
 )
 
 ALL = 'all'
@@ -125,7 +131,9 @@ class OmsModule(AnsibleModule):
                 self._client = OmsClient(
                     params['oms_url'], token=params['token'], username=params['username'], password=params['password'],
                     validate_certs=params['validate_certs'], ca_path=params['ca_path'],
-                    timeout=params['timeout'], retries=params['retries'])
+                    timeout=params['timeout'], retries=params['retries'], retry_action=params['retry_action'],
+                    proxy=params['proxy'], client_cert=params['client_cert'], client_key=params['client_key'],
+                    headers=params['headers'])
             except OmsApiError as exc:
                 self.fail_json(msg=str(exc))
         return self._client

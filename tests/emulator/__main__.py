@@ -19,6 +19,8 @@ def _parser():
     parser.add_argument("--latency-ms", type=float, default=0, help="delay added to every API answer")
     parser.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--keyfile", help="private key of --certfile, if not in the same file")
+    parser.add_argument("--client-ca", help="with --certfile: require a TLS client certificate signed by this CA (PEM)")
+    parser.add_argument("--gateway-header", default="", help="'Name: value': every API request must carry this header (401 without)")
     parser.add_argument("--remote-list-shape", choices=("array", "wrapped"), default="wrapped")
     parser.add_argument("--store-api", choices=("admin", "oms", "both"), default="both")
     parser.add_argument("--token-ttl", type=float, default=3600, help="lifetime of login tokens, in seconds")
@@ -56,6 +58,7 @@ def main(argv=None):
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     emulator = OmsEmulator(seed=seed, host=args.host, port=args.port, certfile=args.certfile, keyfile=args.keyfile,
+                           client_ca=args.client_ca, gateway_header=args.gateway_header,
                            latency_ms=args.latency_ms, remote_list_shape=args.remote_list_shape, store_api=args.store_api, token_ttl=args.token_ttl,
                            token_max_requests=args.token_max_requests, total_header=args.total_header, page_index=args.page_index,
                            page_size=args.page_size, login_failure_status=args.login_failure_status,

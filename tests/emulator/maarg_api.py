@@ -38,6 +38,7 @@ DEFAULT_OPTIONS = {
     "job_count": "total",
     "login_routes": "both",
     "scope_enum_type": "ShopifyShopAccessScope",
+    "gateway_header": "",  # "Name: value": every API request must carry this header (a gateway in front; test device)
 }
 OPTION_CHOICES = {
     "remote_list_shape": ("array", "wrapped"),
@@ -57,6 +58,10 @@ BOOLEAN_WORDS = {"true": True, "false": False}
 
 def _option_value(name, value):
     """One option, with the spellings a command line or a JSON body gives ("true", "403") turned into values."""
+    if name == "gateway_header":
+        if not isinstance(value, str) or (value and ":" not in value):
+            raise ValueError(f"gateway_header must be 'Name: value' or empty, got {value!r}")
+        return value
     if name in BOOLEAN_OPTIONS:
         value = BOOLEAN_WORDS.get(value.lower(), value) if isinstance(value, str) else value
         if not isinstance(value, bool):

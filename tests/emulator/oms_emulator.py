@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import socket
+import _socket
 import socketserver
 import ssl
 import threading
@@ -69,8 +70,24 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         # The TLS handshake runs here, in the connection's own thread, so a slow client cannot stall accept().
         if isinstance(self.request, ssl.SSLSocket):
-            self.request.do_handshake()
+            try:
+                self.request.do_handshake()
+            except (ssl.SSLError, OSError):
+                self._linger()
+                raise
         super().setup()
+
+    def _linger(self):
+        """A lingering close, as web servers do: a close with the client's request unread would be a reset, which
+        can destroy the TLS alert (say, a client certificate required) on its way to the client."""
+        raw = _socket.socket  # the plain socket's methods, under the TLS layer
+        try:
+            raw.shutdown(self.request, socket.SHUT_WR)
+            self.request.settimeout(1)
+            while raw.recv(self.request, 65536):
+                pass
+        except OSError:
+            pass
 
     def _handle(self):
         try:
@@ -82,11 +99,17 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(_to_reply(error_response(400, "Bad Content-Length header")))
             return
         raw = self.rfile.read(length) if length else b""
-        reply = self.server.emulator.serve(self.command, self.path, self.headers, raw)
+        reply = self.server.emulator.serve(self.command, self.path, self.headers, raw, client_cert=self._client_cert())
         if reply is None:  # a "drop" fault: close the connection without a word
             self.close_connection = True
             return
         self._send(reply)
+
+    def _client_cert(self):
+        """The common name of the TLS client certificate presented on this connection, or None."""
+        peer = self.request.getpeercert() if isinstance(self.request, ssl.SSLSocket) else None
+        names = [value for field in (peer or {}).get("subject", ()) for key, value in field if key == "commonName"]
+        return names[0] if names else None
 
     def _send(self, reply):
         self.send_response(reply.status)
@@ -157,11 +180,16 @@ def _session_cookie(header):
 class OmsEmulator:
     """The emulator and its control surface for tests (see tests/emulator/README.md)."""
 
-    def __init__(self, seed="demo", host="127.0.0.1", port=0, certfile=None, keyfile=None, **options):
-        """`options` are configure() options; they are also what reset() goes back to."""
+    def __init__(self, seed="demo", host="127.0.0.1", port=0, certfile=None, keyfile=None, client_ca=None, **options):
+        """`options` are configure() options; they are also what reset() goes back to.
+
+        `client_ca` (with `certfile`): the TLS handshake requires a client certificate signed by this CA (mTLS)."""
         self._seed = seed
         self._address = (host, port)
         self._tls = (certfile, keyfile) if certfile else None
+        if client_ca and not certfile:
+            raise ValueError("client_ca needs certfile: a client certificate is asked for in a TLS handshake")
+        self._client_ca = client_ca
         self._baseline = dict(DEFAULT_OPTIONS, **validate_options(options))
         self._options = dict(self._baseline)
         self._lock = threading.RLock()
@@ -182,6 +210,9 @@ class OmsEmulator:
         if self._tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self._tls)
+            if self._client_ca:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(self._client_ca)
         self._db = OmsDatabase(self._seed)
         self._api = MaargApi(self._db, self._options)
         try:
@@ -288,18 +319,24 @@ class OmsEmulator:
 
     # -- request handling -------------------------------------------------------------------
 
-    def serve(self, method, raw_path, headers, raw_body):
-        """Answer one HTTP request; None means drop the connection."""
+    def serve(self, method, raw_path, headers, raw_body, client_cert=None):
+        """Answer one HTTP request; None means drop the connection. `client_cert`: the TLS client certificate's CN."""
         split = urllib.parse.urlsplit(raw_path)
         body = parse_json_body(raw_body)
         if split.path.startswith(CONTROL_PREFIX):
             return self._serve_control(method, split.path[len(CONTROL_PREFIX):].rstrip("/"), body)
         query = dict(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
-        return self._serve_api(ApiRequest(method, split.path, query, headers.get("Authorization"), body), headers)
+        return self._serve_api(ApiRequest(method, split.path, query, headers.get("Authorization"), body), headers, client_cert)
 
-    def _serve_api(self, request, headers):
+    def _serve_api(self, request, headers, client_cert=None):
         session = _session_cookie(headers.get("Cookie"))
         entry = self._record(request, cookie=session is not None)
+        if self._client_ca:
+            entry["client_cert"] = client_cert
+        refusal = self._gateway_refusal(headers)
+        if refusal:
+            entry["status"] = refusal.status
+            return refusal
         with self._lock:
             effects = self._faults.effects(request.method, request.path, request.is_write)
             delay_ms = self._options["latency_ms"] + effects.latency_ms
@@ -320,6 +357,17 @@ class OmsEmulator:
                 reply = None
             entry["status"] = reply.status if reply else 0
         return reply
+
+    def _gateway_refusal(self, headers):
+        """A test device: the gateway_header switch makes every API request need that header, as a gateway would."""
+        with self._lock:
+            wanted = self._options["gateway_header"]
+        if not wanted:
+            return None
+        name, value = (part.strip() for part in wanted.split(":", 1))
+        if secrets.compare_digest((headers.get(name) or "").encode(), value.encode()):
+            return None
+        return _to_reply(error_response(401, f"Gateway: the {name} header is missing or wrong"))
 
     def _csrf_refusal(self, request, session, csrf_token):
         """Moqui's session-token check: a non-GET request of a cookie session needs the session's token (login excepted)."""
