@@ -41,6 +41,13 @@ VARIANTS = {
     ), (
         'roles/rollback/tasks/restore.yml', "  register: rollback__loaded\n", "  register: rollback__loaded\n" + MARK_RESTORED,
     )],
+    # A restore puts back everything still closed, whatever rollback_shop_ids and rollback_product_store_ids say
+    # (it still refuses ids the snapshot does not hold).
+    'restore_ignores_the_selection': [(
+        'plugins/plugin_utils/snapshot_store.py',
+        "    whole = bool(snapshot.get('restored'))\n",
+        "    shop_ids = store_ids = tied_jobs = None\n    whole = bool(snapshot.get('restored'))\n",
+    )],
     # A record the step never answered for (the module failed without a result) counts as done.
     'verdict_counts_a_missing_result_as_done': [(
         'plugins/plugin_utils/verdict.py',

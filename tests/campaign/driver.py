@@ -79,18 +79,8 @@ class _Scenario:
 
     def _snapshot_open(self):
         """Whether the environment's snapshot file is there and not restored (a rollback then keeps it)."""
-        try:
-            with open(os.path.join(self.folder, ENVIRONMENT + '.json')) as handle:
-                return not json.load(handle).get('restored')
-        except (OSError, ValueError):
-            return False
-
-    def _only(self, truth, action):
-        """``(shops, stores)`` of a restore limited to every other selected shop and store, or None."""
-        if action.command != 'restore' or action.only is None:
-            return None
-        shops, stores = sorted(truth.shops), sorted(truth.stores)
-        return (shops[action.only::2] or shops[:1], stores[action.only::2] or stores[:1])
+        snapshot = invariants.read_snapshot(self.folder, ENVIRONMENT)
+        return bool(snapshot) and not snapshot.get('restored')
 
     def _inventory(self):
         emu = self.emu
@@ -115,10 +105,12 @@ class _Scenario:
             handle.write('- import_playbook: hotwax.oms.%s\n' % name)
         results_path = os.path.join(self.workdir, 'results%d.json' % self.count)
         folder_before = invariants.folder_contents(self.folder)
+        snapshot_before = invariants.read_snapshot(self.folder, ENVIRONMENT)
+        only = self.scenario.partial_selection(action)
+        tables_before = invariants.dump(emu) if only else None
         emu.clear_requests()
         emu.set_faults(faults)
         kill_when = None if kill_after is None else (lambda: len(emu.requests()) >= kill_after)
-        only = self._only(truth, action)
         if only:
             extra = extra + ['-e', json.dumps({'rollback_shop_ids': only[0], 'rollback_product_store_ids': only[1]})]
         command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', inventory, '-l', ENVIRONMENT, book] + extra
@@ -140,7 +132,7 @@ class _Scenario:
             'killed' if run.killed else 'exit %s' % run.returncode, time.monotonic() - started, len(emu.requests()), len(writes)))
         context = 'after action %d (%s%s)' % (number, action.command, ', killed' if run.killed else '')
         try:
-            self._check(truth, action, run, results, results_text, writes, folder_before, only)
+            self._check(truth, action, run, results, results_text, writes, folder_before, only, tables_before, snapshot_before)
             if rerun_of_kill and action.command == 'restore' and invariants.verdict_of(results, invariants.RESTORE_VERDICT):
                 # a restore killed anywhere completes when run again, without rollback_restore_force
                 assert run.returncode == 0, 'a restore killed and run again did not complete'
@@ -149,11 +141,17 @@ class _Scenario:
             raise AssertionError('%s: %s\n--- last lines of its output ---\n%s' % (context, error, tail)) from None
         return run.killed
 
-    def _check(self, truth, action, run, results, results_text, writes, folder_before, only):
+    def _check(self, truth, action, run, results, results_text, writes, folder_before, only, tables_before, snapshot_before):
         emu = self.emu
         invariants.check_no_secret(emu, self.folder, run.output, results_text)
         invariants.check_only_selection_changed(truth, emu)
         invariants.check_snapshots(truth, self.folder, ENVIRONMENT)
+        snapshot = invariants.read_snapshot(self.folder, ENVIRONMENT)
+        if only:
+            invariants.check_partial_restore(truth, emu, tables_before, only, run, snapshot)
+        if action.command == 'restore' and snapshot_before and not snapshot_before.get('restored') and \
+                snapshot and snapshot.get('restored') and snapshot['taken_at'] == snapshot_before['taken_at']:
+            invariants.check_restored_means_back(truth, emu)
         if action.command == 'check':
             assert writes == [], 'check mode wrote: %s' % ['%s %s' % (entry['method'], entry['path']) for entry in writes]
             assert invariants.folder_contents(self.folder) == folder_before, 'check mode changed the snapshot folder'

@@ -70,9 +70,10 @@ class Truth:
         # selected (whether a list naming each shop counts as that is the role's choice); routing schedules are
         # found through the order-routing component, so without it they may stay as they are.
         self.jobs, self.jobs_allowed = set(), set()
+        self.job_owners = world.job_owners()
         if role_vars['rollback_pause_jobs']:
             routing = dict(world.switches).get('order_routing', True)
-            for job, (kind, owner) in world.job_owners().items():
+            for job, (kind, owner) in self.job_owners.items():
                 if (kind == 'shop' and owner in self.shops) or (kind == 'store' and owner in self.stores and routing):
                     self.jobs.add(job)
                 if (kind == 'shop' and owner in self.shops) or (kind == 'store' and owner in self.stores) or \
@@ -92,7 +93,7 @@ class Truth:
         self.previous = dict(self.before_incident)  # before the last rollback_starts: a snapshot not saved anew holds it
 
     def _initial_value(self, table, key):
-        return self.initial[table][(key,)][TABLES[table][1]]
+        return value_of(self.initial, table, key)
 
     def rollback_starts(self, emu, snapshot_open):
         """A rollback is about to run: with no open snapshot, what the OMS holds now is the state before the incident;
@@ -100,7 +101,7 @@ class Truth:
         now = dump(emu)
         self.previous = dict(self.before_incident)
         for (table, key), value in list(self.before_incident.items()):
-            current = now[table][(key,)][TABLES[table][1]]
+            current = value_of(now, table, key)
             if not snapshot_open or not _closed(table, current):
                 self.before_incident[(table, key)] = current
                 self.seen[(table, key)].add(current)
@@ -110,13 +111,31 @@ class Truth:
         jobs to N. Returns what was reopened."""
         now = dump(emu)
         closed = sorted(key for key in self.before_incident
-                        if _closed(key[0], now[key[0]][(key[1],)][TABLES[key[0]][1]]))
+                        if _closed(key[0], value_of(now, *key)))
         reopened = closed[::every]
         for table, key in reopened:
             value = {'ProductStore': 'Y', 'ServiceJob': 'N'}.get(table, scope)
             emu.query('UPDATE %s SET %s = ? WHERE %s = ?' % (table, TABLES[table][1], TABLES[table][0][0]), (value, key))
             self.seen[(table, key)].add(value)
         return reopened
+
+    def outside(self, only, tables):
+        """The selected entries a restore limited to ``only`` (shops, stores) is not given, as (table, key): the
+        records of other shops and the other stores; and, while one of those is still to be put back (closed in
+        ``tables``, a dump() from before the restore, and open before the incident), the jobs tied to neither shops
+        nor stores given, the instance-wide intake among them: they wait for the restore that completes the snapshot."""
+        shops, stores = set(only[0]), set(only[1])
+        entries = set((_SCOPE_TABLE[target], record_id) for target, record_id in self.records
+                      if not self.record_shops[(target, record_id)] & shops)
+        entries |= set(('ProductStore', store) for store in self.stores - stores)
+        if not any(_closed(key[0], value_of(tables, *key)) and not _closed(key[0], self.before_incident[key])
+                   for key in entries):
+            return entries
+        for job in self.jobs_allowed:
+            kind, owner = self.job_owners[job]
+            if not ((kind == 'shop' and owner in shops) or (kind == 'store' and owner in stores)):
+                entries.add(('ServiceJob', job))
+        return entries
 
     def before_scope(self, record, previous=False):
         target, record_id = record
@@ -138,6 +157,11 @@ class Truth:
 _SCOPE_TABLE = {'config': 'ShopifyConfig', 'remote': 'SystemMessageRemote'}
 _CLOSED_VALUE = {'ShopifyConfig': CLOSED, 'SystemMessageRemote': CLOSED, 'ProductStore': 'N', 'ServiceJob': 'Y'}
 _READ_AS = {'ShopifyConfig': EMPTY_SCOPE_MEANS, 'SystemMessageRemote': EMPTY_SCOPE_MEANS, 'ProductStore': 'Y', 'ServiceJob': 'N'}
+
+
+def value_of(tables, table, key):
+    """The one field a rollback changes, of row ``key`` of ``table`` in a dump()."""
+    return tables[table][(key,)][TABLES[table][1]]
 
 
 def _closed(table, value):
@@ -235,9 +259,7 @@ def check_run_outcome(truth, emu, command, run, results, writes, only=None):
         stores_done = set(store for store in truth.stores if stores[store] == 'N')
         jobs_done = set(job for job in truth.jobs_allowed if paused(jobs[job]))
     else:
-        records_done = set(record for record in truth.records if _scope_back(scopes[record], truth.before_scope(record)))
-        stores_done = set(store for store in truth.stores if (stores[store] != 'N') == (truth.before_brokering(store) != 'N'))
-        jobs_done = set(job for job in truth.jobs_allowed if _paused_back(jobs[job], truth.before_paused(job)))
+        records_done, stores_done, jobs_done = _back(truth, emu)
     if command == 'restore':
         # a restore speaks of what is still closed of its selection; exit 0 means all of that selection is back
         records, stores = truth.records, truth.stores
@@ -277,6 +299,15 @@ def check_run_outcome(truth, emu, command, run, results, writes, only=None):
         _check_failed_once(results, verdict, command)
 
 
+def _back(truth, emu):
+    """``(records, stores, jobs)`` of the selection that hold what they held just before the rollback that last
+    closed them."""
+    scopes, stores, jobs = scopes_now(emu)
+    return (set(record for record in truth.records if _scope_back(scopes[record], truth.before_scope(record))),
+            set(store for store in truth.stores if (stores[store] != 'N') == (truth.before_brokering(store) != 'N')),
+            set(job for job in truth.jobs_allowed if _paused_back(jobs[job], truth.before_paused(job))))
+
+
 def _check_failed_once(results, verdict, command):
     """A run that failed after its verdict: the verdict says so, and the play failed once, in its final task."""
     assert not verdict['ok'], '%s failed though its verdict is ok' % command
@@ -292,6 +323,49 @@ def _scope_back(now, initial):
 
 def _paused_back(now, initial):
     return now == initial or (initial is None and now == 'N')
+
+
+# --- a partial restore leaves the rest closed; a snapshot marked restored is back --------------------------------
+
+def check_partial_restore(truth, emu, before, only, run, snapshot):
+    """A restore limited to ``only`` (shops, stores), killed or not: every selected entry it was not given holds what
+    it held before the restore ran (the rolled-back value, where the rollback closed it). While one of them is still
+    closed and was open before the incident, ``snapshot`` (the environment's file now) stays open, and a run that
+    exited 0 marked it partly restored."""
+    now = dump(emu)
+    outside = truth.outside(only, before)
+    changed = sorted('%s %s %r -> %r' % (table, key, value_of(before, table, key), value_of(now, table, key))
+                     for table, key in outside if value_of(now, table, key) != value_of(before, table, key))
+    assert not changed, 'a restore limited to shops %s and stores %s put back what it was not given: %s' % (
+        only[0], only[1], '; '.join(changed))
+    still_closed = sorted('%s %s' % key for key in outside
+                          if _closed(key[0], value_of(now, *key)) and not _closed(key[0], truth.before_incident[key]))
+    if not still_closed or snapshot is None:
+        return
+    assert not snapshot.get('restored'), 'the snapshot is marked restored, but %s are still closed' % still_closed
+    if run.returncode == 0:
+        assert snapshot.get('partly_restored'), (
+            'a partial restore exited 0 and left %s closed, but the snapshot is not marked partly restored' % still_closed)
+
+
+def check_restored_means_back(truth, emu):
+    """A restore (killed or not) marked the snapshot restored: every selected record and store, and every job the
+    rollback must pause, holds what it held just before the rollback that last closed it."""
+    records, stores, jobs = _back(truth, emu)
+    scopes, dummy, dummy2 = scopes_now(emu)
+    assert records == truth.records and stores == truth.stores and truth.jobs <= jobs, (
+        'the snapshot is marked restored, but not back to what they held just before the rollback that last closed '
+        'them: records %s, stores %s, jobs %s' % (sorted((r, scopes[r], truth.before_scope(r)) for r in truth.records - records),
+                                                  sorted(truth.stores - stores), sorted(truth.jobs - jobs)))
+
+
+def read_snapshot(folder, environment):
+    """The environment's snapshot file as JSON, or None when there is none."""
+    try:
+        with open(os.path.join(folder, environment + '.json')) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
 
 
 # --- the snapshot ---------------------------------------------------------------------------------------------

@@ -135,13 +135,13 @@ def _remote_row(remote, shop_id, shopify_id, domain):
 
 
 @st.composite
-def worlds(draw, max_shops=4, max_stores=3, config_scopes=SCOPES, min_configs=0):
+def worlds(draw, max_shops=4, max_stores=3, config_scopes=SCOPES, min_configs=0, min_shops=1):
     store_count = draw(st.integers(1, max_stores))
     stores = tuple(('ST%d' % number, draw(st.sampled_from(BROKERING)), draw(st.sampled_from(PAUSED)))
                    for number in range(store_count))
     shops = []
     remote_number = 0
-    for number in range(draw(st.integers(1, max_shops))):
+    for number in range(draw(st.integers(min_shops, max_shops))):
         remotes = []
         for dummy in range(draw(st.integers(0, 2))):
             remote_number += 1
@@ -238,20 +238,46 @@ class Action:
     only: Optional[int] = None
 
 
-COMMANDS = ('rollback', 'rollback', 'check', 'restore', 'restore')
 REOPEN_SCOPES = ('SHOP_READ_ACCESS', 'SHOP_RW_ACCESS', CUSTOM_SCOPE, None)
+# The ways back after the first rollback. 'partial' is a restore limited with rollback_shop_ids and
+# rollback_product_store_ids to every other selected shop and store; 'reopened' is a new incident after someone
+# reopened some of what is closed by hand; a restore run again after a full one compares and writes nothing.
+# Putting one shop back first is what people do after an incident (it comes three times), and a new incident is what
+# the snapshot's merge is for (twice).
+WAYS_BACK = (
+    ('partial', 'restore'),
+    ('reopened', 'restore'),
+    ('partial', 'restore'),
+    ('restore',),
+    ('partial', 'restore'),
+    ('reopened', 'restore'),
+    ('partial', 'reopened'),
+    ('restore', 'restore'),
+    ('check', 'restore'),
+)
+FIRST = 8  # one scenario in this many first runs a restore with no snapshot (refused), one a check-mode rollback
 
 
 @st.composite
-def actions(draw, login):
-    command = draw(st.sampled_from(COMMANDS))
-    reopen = only = None
-    if command == 'rollback':
-        reopen = draw(st.one_of(st.none(), st.tuples(st.integers(1, 2), st.sampled_from(REOPEN_SCOPES))))
-    if command == 'restore':
-        only = draw(st.one_of(st.none(), st.none(), st.integers(0, 1)))
-    return Action(command=command, faults=draw(faults(login)), reopen=reopen, only=only,
-                  kill_after=draw(st.one_of(st.none(), st.none(), st.integers(0, 25))))
+def operator_plans(draw, login, partial=True):
+    """The operator's actions in the order an incident has them: a rollback, then one of WAYS_BACK. A restore comes
+    only after a rollback, but now and then one is run first, to see it refused. A restore is killed one time in
+    two, anywhere from before its first request to after its last; a rollback one time in four (a killed command is
+    run again). Without ``partial`` no way back has a partial restore."""
+    first = draw(st.integers(1, FIRST))
+    kinds = {FIRST: ('refusal', 'rollback'), FIRST - 1: ('check', 'rollback')}.get(first, ('rollback',))
+    steps = []
+    for kind in kinds + draw(st.sampled_from([way for way in WAYS_BACK if partial or 'partial' not in way])):
+        action_faults = draw(faults(login))
+        if kind in ('refusal', 'partial', 'restore'):
+            killed = None if kind == 'refusal' else draw(st.one_of(st.none(), st.integers(0, 30)))
+            steps.append(Action('restore', action_faults, kill_after=killed,
+                                only=draw(st.integers(0, 1)) if kind == 'partial' else None))
+            continue
+        reopen = draw(st.tuples(st.integers(1, 2), st.sampled_from(REOPEN_SCOPES))) if kind == 'reopened' else None
+        steps.append(Action('check' if kind == 'check' else 'rollback', action_faults, reopen=reopen,
+                            kill_after=draw(st.one_of(st.none(), st.none(), st.none(), st.integers(0, 25)))))
+    return steps
 
 
 @dataclasses.dataclass(frozen=True)
@@ -264,6 +290,20 @@ class Scenario:
 
     def role_vars(self):
         return dict(self.selection)
+
+    def selected(self):
+        """``(shops, stores)``: the ids the selection names, sorted ('all' read as every one of the world)."""
+        role_vars = self.role_vars()
+        shops, stores = role_vars['rollback_shop_ids'], role_vars['rollback_product_store_ids']
+        return (sorted([shop.id for shop in self.world.shops] if shops == ['all'] else shops),
+                sorted([store[0] for store in self.world.stores] if stores == ['all'] else stores))
+
+    def partial_selection(self, action):
+        """``(shops, stores)`` of a restore limited to every other selected shop and store, or None."""
+        if action.command != 'restore' or action.only is None:
+            return None
+        shops, stores = self.selected()
+        return (shops[action.only::2] or shops[:1], stores[action.only::2] or stores[:1])
 
 
 @st.composite
@@ -278,7 +318,7 @@ def selections(draw, world):
 
 
 @st.composite
-def scenarios(draw, world_strategy=None, plan=None, login=None, selection=None, max_actions=3):
+def scenarios(draw, world_strategy=None, plan=None, login=None, selection=None):
     """A scenario; ``plan(login)`` may give the strategy of the action list, to aim at one kind of bug."""
     world = draw(worlds() if world_strategy is None else world_strategy)
     login = draw(st.booleans()) if login is None else login
@@ -286,6 +326,8 @@ def scenarios(draw, world_strategy=None, plan=None, login=None, selection=None, 
     if login:
         expiry = tuple(draw(st.sampled_from([(), (('token_ttl', 3),), (('token_max_requests', 6),),
                                              (('token_max_requests', 15),)])))
-    steps = draw(plan(login) if plan is not None else st.lists(actions(login), min_size=1, max_size=max_actions))
-    return Scenario(world=world, login=login, token_expiry=expiry, selection=selection or draw(selections(world)),
-                    actions=tuple(steps))
+    selection = selection or draw(selections(world))
+    shops, stores = Scenario(world, login, expiry, selection, ()).selected()
+    # a restore can leave something closed only when the selection has two shops or two stores
+    steps = draw(plan(login) if plan is not None else operator_plans(login, partial=len(shops) > 1 or len(stores) > 1))
+    return Scenario(world=world, login=login, token_expiry=expiry, selection=selection, actions=tuple(steps))
