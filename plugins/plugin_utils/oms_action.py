@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -49,7 +50,10 @@ class OmsAction(ActionBase):
                 module_name=self._task.resolved_action, module_args=self._task.args, task_vars=task_vars,
                 wrap_async=bool(self._task.async_val)))
         display.vvv('%s: running the work in the worker' % self._task.resolved_action)
-        dummy, params = self.validate_argument_spec(**self.spec.validation_arguments())
+        try:
+            dummy, params = self.validate_argument_spec(**self.spec.validation_arguments())
+        except AnsibleActionFail as exc:  # a result, as the module's own refusal is: failed_when and the like apply
+            return dict(result, failed=True, msg=exc.message)
         task = OmsTask(params, check_mode=self._task.check_mode, diff=self._task.diff)
         answer = run_task(self.work, task)
         if task.warnings:
