@@ -12,7 +12,7 @@ import pytest
 
 from tests.emulator.oms_emulator import OmsEmulator
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import job_paused
-from tests.helpers import assert_no_secret, login_vars, normal
+from tests.helpers import assert_no_secret, login_vars, normal, play
 
 IN_WORKER = 'running the work in the worker'
 ON_THE_HOST = 'running the module on the host: the task is delegated'
@@ -242,3 +242,27 @@ def test_no_secret_reaches_the_output_in_the_worker(demo_oms, run_playbook, host
     assert 'unknown product store ids: ********' in failed['msg']
     assert run.result('read with the password from the environment')['product_stores'][0]['product_store_id'] == 'STORE'
     assert_no_secret(demo_oms, run.output, run.results)
+
+
+OTHER_WAYS = '''
+- name: in the worker
+  hotwax.oms.hotwax_order_brokering_info:
+- name: with an environment
+  hotwax.oms.hotwax_order_brokering_info:
+  environment: {HOTWAX_TEST_EXTRA: "1"}
+- name: async
+  hotwax.oms.hotwax_order_brokering_info:
+  async: 60
+  poll: 1
+'''
+
+
+def test_a_task_with_its_own_environment_or_async_runs_the_module_on_its_host(demo_oms, run_playbook):
+    run = run_playbook(play(demo_oms, OTHER_WAYS), '-vvv')
+    assert run.returncode == 0, run.output
+    module = 'hotwax.oms.hotwax_order_brokering_info'
+    assert run.output.count('%s: %s' % (module, IN_WORKER)) == 1
+    for why in ('the task sets an environment', 'the task is async'):
+        assert '%s: running the module on the host: %s' % (module, why) in run.output, why
+    stores = run.result('in the worker')['product_stores']
+    assert stores and run.result('with an environment')['product_stores'] == run.result('async')['product_stores'] == stores

@@ -383,4 +383,3 @@ def probe_api(task, selection, probe_writes):
             report['write_probe'] = dict(checked=True, ok=False, probes=[], skipped=[], rows_created={},
                                          error='the write probe could not list the records: %s' % exc)
     return report
-

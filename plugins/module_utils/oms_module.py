@@ -31,6 +31,10 @@ CONNECTION_ARGUMENT_SPEC = dict(
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=5),
 )
+# what every module asks of the connection options: a token, or a username with its password
+CONNECTION_MUTUALLY_EXCLUSIVE = [('token', 'username'), ('token', 'password')]
+CONNECTION_REQUIRED_TOGETHER = [('username', 'password')]
+CONNECTION_REQUIRED_ONE_OF = [('token', 'username')]
 
 ALL = 'all'
 KNOWN_IDS_SHOWN = 20  # list the known ids in an error only when a reader can take them in
@@ -122,14 +126,14 @@ class OmsTaskFailed(Exception):
 class TaskSpec:
     """A module's options, written once: its own AnsibleModule and its action's validate_argument_spec both take them.
 
-    The connection options and their rules (a token, or a username with a password) are added to every module's.
+    The connection options and their rules (CONNECTION_*) are added to every module's.
     """
 
     def __init__(self, argument_spec, mutually_exclusive=(), required_together=(), required_one_of=()):
         self.argument_spec = dict(CONNECTION_ARGUMENT_SPEC, **argument_spec)
-        self.mutually_exclusive = [('token', 'username'), ('token', 'password')] + list(mutually_exclusive)
-        self.required_together = [('username', 'password')] + list(required_together)
-        self.required_one_of = [('token', 'username')] + list(required_one_of)
+        self.mutually_exclusive = CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive)
+        self.required_together = CONNECTION_REQUIRED_TOGETHER + list(required_together)
+        self.required_one_of = CONNECTION_REQUIRED_ONE_OF + list(required_one_of)
 
     def validation_arguments(self):
         """Keyword arguments of AnsibleModule and of ActionBase.validate_argument_spec, copied (a task may not alter them)."""
@@ -218,7 +222,7 @@ class OmsTask:
                 values[key_of(entry)] = value_of(entry)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 self.fail('restore: this entry is not in the shape the module returns (%s), nothing was changed: %r'
-                               % (exc, entry))
+                          % (exc, entry))
         return values
 
     def want(self, records, value=None, restore=None):

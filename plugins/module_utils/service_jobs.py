@@ -137,7 +137,7 @@ class ServiceJobs:
                 lambda store_id: self.client.get_all(ROUTING_GROUPS_PATH, {'productStoreId': store_id}), store_ids):
             if error and error.status == 404:
                 self.task.warn('this OMS has no order routing (%s answers 404), so there are no brokering schedules '
-                                 'to pause' % ROUTING_GROUPS_PATH)
+                               'to pause' % ROUTING_GROUPS_PATH)
                 return []
             if error:
                 raise error
@@ -157,7 +157,7 @@ class ServiceJobs:
             self.task.warn('routing groups name jobs the OMS does not list: %s' % shown_labels(missing, ', ', LABELS_SHOWN))
         if not names:
             self.task.warn('no brokering schedule found for product stores %s (%d routing groups, none scheduled)'
-                             % (shown_labels(store_ids, ', ', LABELS_SHOWN), len(groups)))
+                           % (shown_labels(store_ids, ', ', LABELS_SHOWN), len(groups)))
         return names
 
     def read(self):

@@ -270,7 +270,7 @@ class ShopAccess:
                 self.task.warn('no SystemMessageRemote belongs to shop %s, so only its config rows are set' % lonely[0])
             elif lonely:
                 self.task.warn('%d shops have no SystemMessageRemote (%s), so only their config rows are set'
-                                 % (len(lonely), shown_labels(sorted(lonely), ', ', LABELS_SHOWN)))
+                               % (len(lonely), shown_labels(sorted(lonely), ', ', LABELS_SHOWN)))
         return shops, records
 
     def matching_result(self, records):
