@@ -116,6 +116,7 @@ def test_every_module_answers_alike_in_the_worker_and_delegated(two_fleets, run_
         assert '%s: %s' % (module, ON_THE_HOST) in run.output, module
         assert 'AnsiballZ_%s.py' % module.split('.')[-1] in run.output, module  # the module really ran on its own
     assert sent(in_worker) == sent(delegated)
+    assert 'DEPRECATION' not in run.output.upper()  # e.g. ansible.module_utils.six, or a deprecated core helper
     assert in_worker.state() == delegated.state()
     # what the tasks did, so that equal means something: closed, stopped, paused, and put back exactly
     assert worker['close']['result']['changed'] and worker['close']['result']['diff']['after']

@@ -114,6 +114,25 @@ class Record:
         return outcome
 
 
+def masked(value, secrets):
+    """``value`` with every secret hidden wherever it appears, as AnsibleModule hides the values of no_log options:
+    a string that is a secret becomes VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, a secret inside a string ********."""
+    secrets = sorted(set(secret for secret in secrets if secret), key=len, reverse=True)  # a longer one first
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        if value in secrets:
+            return 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+        for secret in secrets:
+            value = value.replace(secret, '********')
+        return value
+    if isinstance(value, dict):
+        return dict((masked(key, secrets), masked(item, secrets)) for key, item in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return [masked(item, secrets) for item in value]
+    return value
+
+
 class OmsTaskFailed(Exception):
     """A task ends failed: ``msg`` says why, ``result`` holds the return values it has so far."""
 

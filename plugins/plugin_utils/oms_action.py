@@ -19,12 +19,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsTask, run_task
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsTask, masked, run_task
 
 display = Display()
 
@@ -59,7 +58,7 @@ class OmsAction(ActionBase):
         if task.warnings:
             answer['warnings'] = task.warnings
         # as AnsibleModule does: no value of a no_log option (a password, a token) appears anywhere in the answer
-        return merge_hash(result, remove_values(answer, self.spec.no_log_values(params)))
+        return merge_hash(result, masked(answer, self.spec.no_log_values(params)))
 
     def why_the_usual_way(self):
         """None when the work runs in the worker; else why the module runs on its host the usual way."""

@@ -13,12 +13,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible.module_utils.common.parameters import remove_values
-
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import (
     ANSWERED, NOT_SENT, UNANSWERED, OmsApiError, OmsClient)
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import (
-    CHANGED, DRIFTED, NOT_DONE, UNCHANGED, UNKNOWN, OmsTask, OmsTaskFailed, Record, TaskSpec, run_task, shown_labels)
+    CHANGED, DRIFTED, NOT_DONE, UNCHANGED, UNKNOWN, OmsTask, OmsTaskFailed, Record, TaskSpec, masked, run_task,
+    shown_labels)
 
 # never contacted: the bookkeeping only uses the client to run the writes side by side
 UNUSED_URL = 'http://127.0.0.1:9'
@@ -228,10 +227,14 @@ def test_the_values_of_no_log_options_are_masked_in_every_string():
     params = dict(token=None, password='s3cret-pw', username='u', note='x')
     values = spec.no_log_values(params)
     assert values == {'s3cret-pw'}
-    answer = {'msg': 'login as u with s3cret-pw refused', 'warnings': ['s3cret-pw'], 'nested': [{'v': 's3cret-pw'}]}
-    masked = remove_values(answer, values)
-    assert 's3cret-pw' not in repr(masked)
-    assert masked['msg'] == 'login as u with ******** refused'
+    answer = {'msg': 'login as u with s3cret-pw refused', 'warnings': ['s3cret-pw'], 'nested': [{'s3cret-pw': ('a s3cret-pw',)}],
+              'changed': False, 'count': 3}
+    assert masked(answer, values) == {
+        'msg': 'login as u with ******** refused', 'warnings': ['VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'],
+        'nested': [{'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER': ['a ********']}], 'changed': False, 'count': 3}
+    # a secret that holds another is masked whole, not around the shorter one
+    assert masked('key abc-abcdef', {'abc', 'abc-abcdef'}) == 'key ********'
+    assert masked(answer, set()) is answer
 
 
 def test_a_task_spec_is_copied_for_each_use():
