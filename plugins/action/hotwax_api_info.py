@@ -1,15 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: hotwax.oms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""hotwax.oms.hotwax_api_info runs in Ansible's worker when it would run on this machine with this Python (see plugin_utils)."""
+"""hotwax.oms.hotwax_api_info: its work runs in Ansible's worker, or the module on its host when delegated (plugin_utils/oms_action.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hotwax.oms.plugins.modules import hotwax_api_info
-from ansible_collections.hotwax.oms.plugins.plugin_utils.module_in_worker import ModuleInWorkerAction
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import API_INFO_SPEC, run_api_info
+from ansible_collections.hotwax.oms.plugins.plugin_utils.oms_action import OmsAction
 
 
-class ActionModule(ModuleInWorkerAction):
-    module = hotwax_api_info
+class ActionModule(OmsAction):
+    spec = API_INFO_SPEC
+    work = staticmethod(run_api_info)

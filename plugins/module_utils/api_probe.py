@@ -15,10 +15,10 @@ __metaclass__ = type
 
 import json
 
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, body_count, list_rows
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsTaskFailed
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import (
     LEGACY_STORES_PATH, STORES_PATH, OrderBrokering)
 from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import (
@@ -30,37 +30,6 @@ PROBE_KINDS = ('remote', 'config', 'store', 'job')
 # Bookkeeping a server may touch on any write, and fields jobDetail computes on each read (the next run and its
 # description change between two reads of a job no one wrote): not values the probe changes.
 STAMP_KEYS = ('lastUpdatedStamp', 'nextExecutionDateTime', 'cronDescription')
-
-
-class ReaderRefusal(Exception):
-    """A reader refused the selection (an unknown shop id, say): a rollback with these variables would fail too."""
-
-
-class _ReaderView:
-    """The module as the readers see it: the rollback's selection as params, and refusals and warnings caught.
-
-    The readers call ``module.fail_json`` on a selection they refuse; here that becomes ReaderRefusal, so the
-    report can say so instead of ending the module.
-    """
-
-    selected_ids = OmsModule.selected_ids
-    pick = OmsModule.pick
-
-    def __init__(self, module, **params):
-        self._module = module
-        self.client = module.client
-        self.params = dict(module.params, **params)
-        self.check_mode = module.check_mode
-        self.warnings = []
-
-    def __getattr__(self, name):
-        return getattr(self._module, name)
-
-    def warn(self, text):
-        self.warnings.append(text)
-
-    def fail_json(self, msg, **kwargs):
-        raise ReaderRefusal(msg)
 
 
 def _identity(row):
@@ -196,13 +165,17 @@ def safety_problems(access):
     return problems
 
 
-def what_rollback_touches(module, selection):
-    """What a rollback with this selection would read and close now, through the modules' own readers."""
+def what_rollback_touches(task, selection):
+    """What a rollback with this selection would read and close now, through the modules' own readers.
+
+    The readers see the rollback's selection as their options; a selection they refuse (an unknown shop id, say)
+    fails them as it would fail a rollback, and is reported here as a problem.
+    """
     touch = dict(shops=[], records=[], product_stores=[], service_jobs=[], skipped=[], warnings=[], problems=[],
                  store_path=None)
-    view = _ReaderView(module, shop_ids=selection['shop_ids'], targets=selection['targets'],
-                       product_store_ids=selection['product_store_ids'],
-                       close_matching_remotes=bool(selection.get('close_matching_remotes')))
+    view = task.with_params(shop_ids=selection['shop_ids'], targets=selection['targets'],
+                            product_store_ids=selection['product_store_ids'],
+                            close_matching_remotes=bool(selection.get('close_matching_remotes')))
     readers = {}
     try:
         access = ShopAccess(view, check_scope_enum=True)  # the rollback's own safety judgements (docs/safety.md)
@@ -222,7 +195,7 @@ def what_rollback_touches(module, selection):
             with_remote = set(record.info['shop_id'] for record in records if record.info['target'] == 'remote')
             touch['skipped'] += [dict(kind='shop', id=shop['shopId'], reason='no SystemMessageRemote belongs to it: only '
                                       'its config rows would be closed') for shop in shops if shop['shopId'] not in with_remote]
-    except (OmsApiError, ReaderRefusal) as exc:
+    except (OmsApiError, OmsTaskFailed) as exc:
         touch['problems'].append('reading the shops as a rollback would: %s' % exc)
     try:
         brokering = OrderBrokering(view)
@@ -230,17 +203,17 @@ def what_rollback_touches(module, selection):
         readers['brokering'] = (brokering, stores)
         touch['store_path'] = brokering.path
         touch['product_stores'] = _records(stores, lambda record: not record.current)
-    except (OmsApiError, ReaderRefusal) as exc:
+    except (OmsApiError, OmsTaskFailed) as exc:
         touch['problems'].append('reading the product stores as a rollback would: %s' % exc)
     if selection['service_jobs']:
-        jobs_view = _ReaderView(module, job_names=None, shop_ids=selection['shop_ids'],
-                                product_store_ids=selection['product_store_ids'])
+        jobs_view = task.with_params(job_names=None, shop_ids=selection['shop_ids'],
+                                     product_store_ids=selection['product_store_ids'])
         try:
             jobs = ServiceJobs(jobs_view)
             job_records = jobs.read()
             readers['jobs'] = (jobs, job_records)
             touch['service_jobs'] = _records(job_records, lambda record: job_paused(record.before))
-        except (OmsApiError, ReaderRefusal) as exc:
+        except (OmsApiError, OmsTaskFailed) as exc:
             touch['problems'].append('reading the service jobs as a rollback would: %s' % exc)
         touch['warnings'] += jobs_view.warnings
     touch['warnings'] += view.warnings
@@ -368,10 +341,10 @@ def write_probe(client, readers, store_path, with_jobs):
 # --- the whole probe --------------------------------------------------------------------------------------------
 
 
-def probe_api(module, selection, probe_writes):
+def probe_api(task, selection, probe_writes):
     """The report of hotwax_api_info: connection, routes, what a rollback would touch, the write probe."""
-    params = module.params
-    client = module.client
+    params = task.params
+    client = task.client
     report = dict(oms_url=params['oms_url'], credential='token' if params['token'] else 'login',
                   username=params['username'], reachable=False, logged_in=False, connection_problem=None,
                   routes=[], touch=None, write_probe=None, reader_warnings=[], problems=[])
@@ -391,13 +364,13 @@ def probe_api(module, selection, probe_writes):
     for route in routes:
         if route['problem']:
             report['problems'].append(route['problem'])
-    touch, readers = what_rollback_touches(module, selection)
+    touch, readers = what_rollback_touches(task, selection)
     report['touch'] = touch
     report['problems'] += touch['problems']
     report['reader_warnings'] += touch['warnings']
     if not probe_writes:
         report['write_probe'] = dict(checked=False, reason='write permission was not checked (probe_writes is false)')
-    elif module.check_mode:
+    elif task.check_mode:
         report['write_probe'] = dict(checked=False, reason='check mode: nothing is written, so write permission was '
                                                            'not checked')
     elif touch['problems']:

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import job_paused
 from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import JOBS_PATH, ROUTING_GROUPS_PATH, SHOPIFY_INTAKE_JOB

@@ -3,16 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every hotwax.oms module shares: connection options, id selection and one bookkeeping path.
 
-A module describes its records (current value, wanted value) and how to write and re-read
-them; OmsModule.apply_and_exit decides what changes, honours check mode, writes in parallel,
-reads back, and builds ``changed``, ``diff`` and the failure message. No module does this itself.
+A module's work is a plain function of an OmsTask (its validated options, check mode and diff mode), run by the
+action plugin of the same name in Ansible's worker, or by the module itself where a task is delegated. It describes
+its records (current value, wanted value) and how to write and re-read them; OmsTask.apply_changes decides what
+changes, honours check mode, writes in parallel, reads back, and builds ``changed``, ``diff`` and the failure
+message. No module does this itself. Each module's options are written once, as a TaskSpec.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+import copy
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import (
     ANSWERED, API_PREFIX, HAS_REQUESTS, NOT_SENT, REQUESTS_IMPORT_ERROR, OmsApiError, OmsClient)
@@ -33,6 +37,10 @@ CONNECTION_ARGUMENT_SPEC = dict(
     client_key=dict(type='path', no_log=True),
     headers=dict(type='dict', no_log=True),  # masks the values, not the names
 )
+# what every module asks of the connection options: a token, or a username with its password
+CONNECTION_MUTUALLY_EXCLUSIVE = [('token', 'username'), ('token', 'password')]
+CONNECTION_REQUIRED_TOGETHER = [('username', 'password')]
+CONNECTION_REQUIRED_ONE_OF = [('token', 'username')]
 
 ALL = 'all'
 KNOWN_IDS_SHOWN = 20  # list the known ids in an error only when a reader can take them in
@@ -45,7 +53,7 @@ UNCHANGED = 'unchanged'  # already held the wanted value (or nothing was wanted 
 CHANGED = 'changed'  # written and read back holding the wanted value (check mode: would be written)
 NOT_DONE = 'not_done'  # known not to hold the wanted value: the OMS refused the write, or the read-back says so
 UNKNOWN = 'unknown'  # written without an answer and not read back: it may or may not hold the wanted value
-DRIFTED = 'drifted'  # a restore left it alone: it changed since the rollback (see OmsModule.want)
+DRIFTED = 'drifted'  # a restore left it alone: it changed since the rollback (see OmsTask.want)
 
 FORCE_SPEC = dict(force=dict(type='bool', default=False))
 
@@ -66,11 +74,16 @@ def shorten(text, limit):
     return cut.rstrip(',;:(') + '...'
 
 
-def listing(labels, separator, shown=KNOWN_IDS_SHOWN):
+def shown_labels(labels, separator, shown=KNOWN_IDS_SHOWN):
     """Labels for a message: all of them when few, else the first ones and a count (the return values have all)."""
     if len(labels) <= shown:
         return separator.join(labels)
     return '%s%s... and %d more' % (separator.join(labels[:shown]), separator, len(labels) - shown)
+
+
+def record_error_text(error):
+    """What a record's ``error`` says of a failed write: the error, cut to RECORD_ERROR_LIMIT."""
+    return shorten(error, RECORD_ERROR_LIMIT)
 
 
 class Record:
@@ -78,7 +91,7 @@ class Record:
 
     ``before`` is the raw value as read (None when the server has none), ``current`` the value
     it means in the form the module compares and writes, ``wanted`` the value to write or None.
-    ``after`` and ``state`` are filled by OmsModule.apply_and_exit: ``after`` read back after a
+    ``after`` and ``state`` are filled by OmsTask.apply_changes: ``after`` read back after a
     write, predicted in check mode; ``error`` says why a record is not done or unknown.
     """
 
@@ -107,25 +120,77 @@ class Record:
         return outcome
 
 
-class OmsModule(AnsibleModule):
-    """AnsibleModule with the connection options, a lazily built client and the bookkeeping path."""
+def masked(value, secrets):
+    """``value`` with every secret hidden wherever it appears, as AnsibleModule hides the values of no_log options:
+    a string that is a secret becomes VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, a secret inside a string ********."""
+    secrets = sorted(set(secret for secret in secrets if secret), key=len, reverse=True)  # a longer one first
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        if value in secrets:
+            return 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+        for secret in secrets:
+            value = value.replace(secret, '********')
+        return value
+    if isinstance(value, dict):
+        return dict((masked(key, secrets), masked(item, secrets)) for key, item in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return [masked(item, secrets) for item in value]
+    return value
 
-    def __init__(self, argument_spec, **kwargs):
-        spec = dict(CONNECTION_ARGUMENT_SPEC)
-        spec.update(argument_spec)
-        super(OmsModule, self).__init__(
-            argument_spec=spec,
-            mutually_exclusive=[('token', 'username'), ('token', 'password')] + kwargs.pop('mutually_exclusive', []),
-            required_together=[('username', 'password')] + kwargs.pop('required_together', []),
-            required_one_of=[('token', 'username')] + kwargs.pop('required_one_of', []),
-            **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
-        self._client = None
+
+class OmsTaskFailed(Exception):
+    """A task ends failed: ``msg`` says why, ``result`` holds the return values it has so far."""
+
+    def __init__(self, msg, **result):
+        super(OmsTaskFailed, self).__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+class TaskSpec:
+    """A module's options, written once: its own AnsibleModule and its action's validate_argument_spec both take them.
+
+    The connection options and their rules (CONNECTION_*) are added to every module's.
+    """
+
+    def __init__(self, argument_spec, mutually_exclusive=(), required_together=(), required_one_of=()):
+        self.argument_spec = dict(CONNECTION_ARGUMENT_SPEC, **argument_spec)
+        self.mutually_exclusive = CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive)
+        self.required_together = CONNECTION_REQUIRED_TOGETHER + list(required_together)
+        self.required_one_of = CONNECTION_REQUIRED_ONE_OF + list(required_one_of)
+
+    def validation_arguments(self):
+        """Keyword arguments of AnsibleModule and of ActionBase.validate_argument_spec, copied (a task may not alter them)."""
+        return copy.deepcopy(dict(argument_spec=self.argument_spec, mutually_exclusive=self.mutually_exclusive,
+                                  required_together=self.required_together, required_one_of=self.required_one_of))
+
+    def no_log_values(self, params):
+        """The values of the options marked no_log (a password, a token), to be masked wherever they appear."""
+        return set(str(params[name]) for name, option in self.argument_spec.items()
+                   if option.get('no_log') and params.get(name) not in (None, ''))
+
+
+class OmsTask:
+    """One run of a module's work: its validated options, check mode, diff mode, warnings and a lazily built client.
+
+    A module's ``run_<module>(task)`` function reads, plans, writes and reads back through it and returns the
+    module's return values; ``fail`` ends the run with OmsTaskFailed. Nothing here knows whether an action plugin or
+    a module process runs it, and nothing outlives the object, so a loop or an until retry starts afresh each time.
+    """
+
+    def __init__(self, params, check_mode=False, diff=False, client=None):
+        self.params = params
+        self.check_mode = bool(check_mode)
+        self.diff = bool(diff)
+        self.warnings = []
+        self._client = client
 
     @property
     def client(self):
         if self._client is None:
+            if not HAS_REQUESTS:
+                self.fail(missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
             params = self.params
             try:
                 self._client = OmsClient(
@@ -135,34 +200,34 @@ class OmsModule(AnsibleModule):
                     proxy=params['proxy'], client_cert=params['client_cert'], client_key=params['client_key'],
                     headers=params['headers'])
             except OmsApiError as exc:
-                self.fail_json(msg=str(exc))
+                self.fail(str(exc))
         return self._client
 
-    def call(self, func, *args):
-        """Run ``func`` (reads against the OMS, which raise OmsApiError); an API error ends the module with its message.
+    def warn(self, text):
+        self.warnings.append(text)
 
-        A refused login also returns ``login_failed: true``, so that a role stops rather than log in again in a later task.
-        """
-        try:
-            return func(*args)
-        except OmsApiError as exc:
-            self.fail_json(msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
+    def fail(self, msg, **result):
+        raise OmsTaskFailed(msg, **result)
+
+    def with_params(self, **params):
+        """A task on the same OMS (the same client) with some options replaced and its own warnings."""
+        return OmsTask(dict(self.params, **params), self.check_mode, self.diff, client=self.client)
 
     def selected_ids(self, option):
         """The ids given in ``option``, or None when the user asked for all of them."""
         ids = self.params[option]
         if not ids:
-            self.fail_json(msg='%s is empty: give one or more ids, or [all]' % option)
+            self.fail('%s is empty: give one or more ids, or [all]' % option)
         if ALL in ids:
             if len(ids) > 1:
-                self.fail_json(msg="%s: 'all' cannot be combined with ids (got %s)" % (option, ', '.join(ids)))
+                self.fail("%s: 'all' cannot be combined with ids (got %s)" % (option, ', '.join(ids)))
             return None
         return list(dict.fromkeys(ids))  # drop repeats, keep the order given
 
     def pick(self, rows, id_key, ids, what):
         """The rows whose ``id_key`` is in ``ids``, in that order (all rows when ``ids`` is None).
 
-        Unknown ids fail the module, naming them and, when there are few, the ids that exist.
+        Unknown ids fail the task, naming them and, when there are few, the ids that exist.
         """
         if ids is None:
             return rows
@@ -170,21 +235,21 @@ class OmsModule(AnsibleModule):
         unknown = [row_id for row_id in ids if row_id not in by_id]
         if unknown:
             known = sorted(by_id)
-            self.fail_json(msg='unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, listing(known, ', ') or 'none'))
+            self.fail('unknown %s: %s. Known %s: %s' % (what, ', '.join(unknown), what, shown_labels(known, ', ') or 'none'))
         return [by_id[row_id] for row_id in ids]
 
     def saved_values(self, entries, key_of, value_of):
         """``{key: value}`` from a saved result of a module (for example a snapshot's), to restore from.
 
-        ``key_of`` and ``value_of`` read one entry; one that lacks what they need fails the module.
+        ``key_of`` and ``value_of`` read one entry; one that lacks what they need fails the task.
         """
         values = {}
         for entry in entries:
             try:
                 values[key_of(entry)] = value_of(entry)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                self.fail_json(msg='restore: this entry is not in the shape the module returns (%s), nothing was changed: %r'
-                               % (exc, entry))
+                self.fail('restore: this entry is not in the shape the module returns (%s), nothing was changed: %r'
+                          % (exc, entry))
         return values
 
     def want(self, records, value=None, restore=None):
@@ -204,7 +269,7 @@ class OmsModule(AnsibleModule):
         known = set(record.key for record in records)
         missing = [key for key in restore if key not in known]
         if missing:
-            self.fail_json(msg='restore: not found among the selected records, nothing was changed: %s' % ', '.join(
+            self.fail('restore: not found among the selected records, nothing was changed: %s' % ', '.join(
                 ' '.join(key) if isinstance(key, tuple) else key for key in missing))
         force = bool(self.params.get('force'))
         for record in records:
@@ -218,15 +283,15 @@ class OmsModule(AnsibleModule):
                 record.state = DRIFTED
                 record.restore_to = saved
 
-    def apply_and_exit(self, records, write, read_back, build_result):
-        """Write every record whose value differs, verify, and end the module.
+    def apply_changes(self, records, write, read_back, build_result):
+        """Write every record whose value differs, verify, and return the module's return values.
 
         ``write(record)`` sends one record's ``wanted`` value; ``read_back()`` returns
         ``{key: (raw, current)}`` for all records; ``build_result()`` returns the module's
         return values from the records. In check mode nothing is written and ``after`` is what
         the server would hold. When a write fails or does not stick, the others still happen and
-        the module fails naming what is not done and what is unknown; the lists ``done``,
-        ``not_done``, ``unknown`` and ``drifted`` always hold every such record.
+        the task fails (OmsTaskFailed, with the return values) naming what is not done and what is
+        unknown; the lists ``done``, ``not_done``, ``unknown`` and ``drifted`` always hold every such record.
         """
         pending = [record for record in records if record.needs_write]
         for record in pending:
@@ -239,15 +304,15 @@ class OmsModule(AnsibleModule):
         lists = dict((name, [record.label for record in records if record.state == state])
                      for name, state in (('done', CHANGED), ('not_done', NOT_DONE), ('unknown', UNKNOWN), ('drifted', DRIFTED)))
         result.update(lists, changed=bool(lists['done']))
-        if self._diff:  # only asked for with --diff: a diff of every record would weigh on every later task
+        if self.diff:  # only asked for with --diff: a diff of every record would weigh on every later task
             result['diff'] = self.records_diff(records)
         if lists['drifted']:
             self.warn('restore left %d records as they are: they changed since the rollback (neither the saved value nor '
                       'the value the rollback left); force: true restores them anyway: %s'
-                      % (len(lists['drifted']), listing(self._drift_labels(records), '; ', LABELS_SHOWN)))
+                      % (len(lists['drifted']), shown_labels(self._drift_labels(records), '; ', LABELS_SHOWN)))
         if lists['not_done'] or lists['unknown'] or read_error:
-            self.fail_json(msg=self._failure_message(pending, read_error), **result)
-        self.exit_json(**result)
+            self.fail(self._failure_message(pending, read_error), **result)
+        return result
 
     @staticmethod
     def _drift_labels(records):
@@ -270,9 +335,9 @@ class OmsModule(AnsibleModule):
         if read_error:
             parts.append('The writes could not be read back (%s), so a record counts as changed when the OMS answered '
                          'its write' % str(read_error)[:RECORD_ERROR_LIMIT])
-        parts.append('Not done: %s' % (listing(not_done, '; ', LABELS_SHOWN) or 'none'))
-        parts.append('Unknown, the write got no answer: %s' % (listing(unknown, '; ', LABELS_SHOWN) or 'none'))
-        parts.append('Changed: %d%s' % (len(done), (' (%s)' % listing([r.label for r in done], ', ', LABELS_SHOWN)) if done else ''))
+        parts.append('Not done: %s' % (shown_labels(not_done, '; ', LABELS_SHOWN) or 'none'))
+        parts.append('Unknown, the write got no answer: %s' % (shown_labels(unknown, '; ', LABELS_SHOWN) or 'none'))
+        parts.append('Changed: %d%s' % (len(done), (' (%s)' % shown_labels([r.label for r in done], ', ', LABELS_SHOWN)) if done else ''))
         return '. '.join(parts) + '. The lists done, not_done and unknown name every record.'
 
     def _write_and_verify(self, records, pending, write, read_back):
@@ -302,7 +367,7 @@ class OmsModule(AnsibleModule):
             else:
                 record.state = NOT_DONE
                 record.failure = error
-                record.error = (self._short(error) if error else
+                record.error = (record_error_text(error) if error else
                                 'wrote %s but the OMS still holds %s' % (record.wanted, raw if raw is not None else 'no value'))
         return None
 
@@ -313,15 +378,11 @@ class OmsModule(AnsibleModule):
             return
         record.after = record.before
         record.failure = error
-        record.error = self._short(error)
+        record.error = record_error_text(error)
         # An answered error (but a gateway timeout, behind which the OMS may have applied it) or a write never sent
         # is known not done; a write without an answer may have been applied.
         known_not_done = error.outcome == NOT_SENT or (error.outcome == ANSWERED and error.status != 504)
         record.state = NOT_DONE if known_not_done else UNKNOWN
-
-    @staticmethod
-    def _short(error):
-        return shorten(error, RECORD_ERROR_LIMIT)
 
     @staticmethod
     def records_diff(records):
@@ -335,3 +396,28 @@ class OmsModule(AnsibleModule):
             diff['after'][record.label] = '%s (changed since the rollback, left as it is; force: true restores %s)' % (
                 record.before, record.restore_to)
         return diff
+
+
+def run_task(work, task):
+    """``work(task)``'s return values; when it fails, the values it has so far with ``failed`` and ``msg``.
+
+    An API error ends the task with its message; a refused login also returns ``login_failed: true``, so that a role
+    stops rather than log in again in a later task. The task's warnings stay in ``task.warnings``.
+    """
+    try:
+        return work(task)
+    except OmsTaskFailed as exc:
+        return dict(exc.result, failed=True, msg=exc.msg)
+    except OmsApiError as exc:
+        return dict(failed=True, msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
+
+
+def exit_module(module, work):
+    """End a module process (a task delegated to another host) with ``work``'s answer, as its action would give it."""
+    task = OmsTask(module.params, module.check_mode, module._diff)
+    result = run_task(work, task)
+    for warning in task.warnings:
+        module.warn(warning)
+    if result.pop('failed', False):
+        module.fail_json(**result)
+    module.exit_json(**result)

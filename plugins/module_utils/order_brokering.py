@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, Record, saved_bool
@@ -26,7 +26,7 @@ def brokering_enabled(raw):
 
 
 def restore_value(entry):
-    """``(enabled, left)`` from a saved store, for OmsModule.want: ``left`` are the settings a rollback leaves
+    """``(enabled, left)`` from a saved store, for OmsTask.want: ``left`` are the settings a rollback leaves
     (brokering off, and the saved ``after``), in which the store may be restored."""
     left = set([False])
     if isinstance(entry.get('after'), bool):
@@ -37,10 +37,10 @@ def restore_value(entry):
 class OrderBrokering:
     """Reads the selected product stores as Records, and writes one store's brokering switch."""
 
-    def __init__(self, module):
-        self.module = module
-        self.client = module.client
-        self.store_ids = module.selected_ids('product_store_ids')
+    def __init__(self, task):
+        self.task = task
+        self.client = task.client
+        self.store_ids = task.selected_ids('product_store_ids')
         self.path = STORES_PATH
 
     def _list_stores(self):
@@ -54,7 +54,7 @@ class OrderBrokering:
 
     def read(self):
         stores = self._list_stores()
-        stores = self.module.pick(stores, 'productStoreId', self.store_ids, 'product store ids')
+        stores = self.task.pick(stores, 'productStoreId', self.store_ids, 'product store ids')
         return [Record(store['productStoreId'], 'product store %s order brokering' % store['productStoreId'],
                        brokering_enabled(store.get('enableBrokering')), brokering_enabled(store.get('enableBrokering')),
                        info={'product_store_id': store['productStoreId'], 'name': store.get('storeName')})

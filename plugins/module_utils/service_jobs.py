@@ -7,9 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import LABELS_SHOWN, Record, listing
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import LABELS_SHOWN, Record, shown_labels
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ACTIVE, PAUSED, job_paused
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import OrderBrokering
 from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import REMOTES_PATH, SHOPS_PATH, remote_owners
@@ -49,7 +49,7 @@ def saved_paused(value):
 
 
 def restore_value(entry):
-    """``(paused, left)`` from a saved job, for OmsModule.want: ``left`` are the values a rollback leaves (Y, and
+    """``(paused, left)`` from a saved job, for OmsTask.want: ``left`` are the values a rollback leaves (Y, and
     the saved ``after``), in which the job may be restored."""
     left = set([PAUSED])
     if 'after' in entry:
@@ -86,15 +86,15 @@ def is_template_clone(job):
 class ServiceJobs:
     """Selects service jobs by name, by shop (its clones of the per-shop templates) and by store (brokering schedules)."""
 
-    def __init__(self, module):
-        self.module = module
-        self.client = module.client
-        params = module.params
+    def __init__(self, task):
+        self.task = task
+        self.client = task.client
+        params = task.params
         if not any(params[option] for option in JOB_SELECTION_SPEC):
-            module.fail_json(msg='select jobs with job_names, shop_ids or product_store_ids (each a non-empty list)')
+            task.fail('select jobs with job_names, shop_ids or product_store_ids (each a non-empty list)')
         self.job_names = list(dict.fromkeys(params['job_names'] or []))
         self.by_shop = bool(params['shop_ids'])
-        self.shop_ids = module.selected_ids('shop_ids') if self.by_shop else None
+        self.shop_ids = task.selected_ids('shop_ids') if self.by_shop else None
         self.by_store = bool(params['product_store_ids'])
 
     def _jobs_by_name(self):
@@ -103,7 +103,7 @@ class ServiceJobs:
     def _shop_job_names(self, jobs):
         """Clones of the per-shop templates whose parameters name a selected shop or one of its remotes."""
         shops = self.client.get_all(SHOPS_PATH)
-        selected = set(shop['shopId'] for shop in self.module.pick(shops, 'shopId', self.shop_ids, 'shop ids'))
+        selected = set(shop['shopId'] for shop in self.task.pick(shops, 'shopId', self.shop_ids, 'shop ids'))
         owner, dummy = remote_owners(self.client.get_all(REMOTES_PATH), shops)
         shopify_ids = dict((shop.get('shopifyShopId'), shop['shopId']) for shop in shops if shop.get('shopifyShopId'))
         clones = [job for name, job in jobs.items() if is_template_clone(job)]
@@ -131,13 +131,13 @@ class ServiceJobs:
 
         An OMS without the order-routing component answers 404: it has no schedules to pause, which is a warning.
         """
-        store_ids = [record.key for record in OrderBrokering(self.module).read()]
+        store_ids = [record.key for record in OrderBrokering(self.task).read()]
         groups = []
         for store_groups, error in self.client.map_parallel(
                 lambda store_id: self.client.get_all(ROUTING_GROUPS_PATH, {'productStoreId': store_id}), store_ids):
             if error and error.status == 404:
-                self.module.warn('this OMS has no order routing (%s answers 404), so there are no brokering schedules '
-                                 'to pause' % ROUTING_GROUPS_PATH)
+                self.task.warn('this OMS has no order routing (%s answers 404), so there are no brokering schedules '
+                               'to pause' % ROUTING_GROUPS_PATH)
                 return []
             if error:
                 raise error
@@ -154,15 +154,15 @@ class ServiceJobs:
         names = [group['jobName'] for group in groups if group.get('jobName')]
         missing = [name for name in names if name not in jobs]
         if missing:
-            self.module.warn('routing groups name jobs the OMS does not list: %s' % listing(missing, ', ', LABELS_SHOWN))
+            self.task.warn('routing groups name jobs the OMS does not list: %s' % shown_labels(missing, ', ', LABELS_SHOWN))
         if not names:
-            self.module.warn('no brokering schedule found for product stores %s (%d routing groups, none scheduled)'
-                             % (listing(store_ids, ', ', LABELS_SHOWN), len(groups)))
+            self.task.warn('no brokering schedule found for product stores %s (%d routing groups, none scheduled)'
+                           % (shown_labels(store_ids, ', ', LABELS_SHOWN), len(groups)))
         return names
 
     def read(self):
         jobs = self._jobs_by_name()
-        self.module.pick(list(jobs.values()), 'jobName', self.job_names, 'job names')  # fails on an unknown name
+        self.task.pick(list(jobs.values()), 'jobName', self.job_names, 'job names')  # fails on an unknown name
         names = list(self.job_names)
         if self.by_shop:
             names += self._shop_job_names(jobs)

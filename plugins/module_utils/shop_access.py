@@ -11,10 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, LABELS_SHOWN, Record, listing
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, LABELS_SHOWN, Record, shown_labels
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE, SCOPE_IDS
 
 SHOPS_PATH = 'oms/shopifyShops/shops'
@@ -202,19 +202,19 @@ class ShopAccess:
     names them, ``restore_remote_ids``) each becomes a record of the first selected shop it lets in.
     """
 
-    def __init__(self, module, check_scope_enum=False, restore_remote_ids=()):
-        self.module = module
-        self.client = module.client
-        self.targets = module.params['targets']
-        self.shop_ids = module.selected_ids('shop_ids')
-        self.close_matching = bool(module.params.get('close_matching_remotes'))
+    def __init__(self, task, check_scope_enum=False, restore_remote_ids=()):
+        self.task = task
+        self.client = task.client
+        self.targets = task.params['targets']
+        self.shop_ids = task.selected_ids('shop_ids')
+        self.close_matching = bool(task.params.get('close_matching_remotes'))
         self.restore_remote_ids = set(restore_remote_ids)
         self.check_scope_enum = check_scope_enum
         self.scope_enum = None
         self.matching_remotes = []
         self.ambiguous_remotes = []
         if not self.targets:
-            module.fail_json(msg='targets is empty: give remote, config or both')
+            task.fail('targets is empty: give remote, config or both')
 
     def _read_lists(self):
         """Shops, remotes and (once) the scope enums, side by side; the enum list may fail without failing the read."""
@@ -245,7 +245,7 @@ class ShopAccess:
     def read(self, warn=True):
         """The selected shops, and a Record for each of their remotes and config rows."""
         all_shops, remotes = self._read_lists()
-        shops = self.module.pick(all_shops, 'shopId', self.shop_ids, 'shop ids')
+        shops = self.task.pick(all_shops, 'shopId', self.shop_ids, 'shop ids')
         owner, ambiguous = {}, []
         if 'remote' in self.targets:
             owner, ambiguous = remote_owners(remotes, all_shops)
@@ -262,15 +262,15 @@ class ShopAccess:
         records = self._records(shops, remotes, owner)
         if warn and self.ambiguous_remotes:
             labels = ['%s (%s)' % (r['id'], r['reason']) for r in self.ambiguous_remotes]
-            self.module.warn('%d remotes of unknown ownership were left as they are (see ambiguous_remotes): %s' % (
-                len(self.ambiguous_remotes), listing(labels, '; ', LABELS_SHOWN)))
+            self.task.warn('%d remotes of unknown ownership were left as they are (see ambiguous_remotes): %s' % (
+                len(self.ambiguous_remotes), shown_labels(labels, '; ', LABELS_SHOWN)))
         if warn and 'remote' in self.targets:
             lonely = [shop_id for shop_id in selected if shop_id not in owner.values()]
             if len(lonely) == 1:
-                self.module.warn('no SystemMessageRemote belongs to shop %s, so only its config rows are set' % lonely[0])
+                self.task.warn('no SystemMessageRemote belongs to shop %s, so only its config rows are set' % lonely[0])
             elif lonely:
-                self.module.warn('%d shops have no SystemMessageRemote (%s), so only their config rows are set'
-                                 % (len(lonely), listing(sorted(lonely), ', ', LABELS_SHOWN)))
+                self.task.warn('%d shops have no SystemMessageRemote (%s), so only their config rows are set'
+                               % (len(lonely), shown_labels(sorted(lonely), ', ', LABELS_SHOWN)))
         return shops, records
 
     def matching_result(self, records):
@@ -320,7 +320,7 @@ class ShopAccess:
 
 
 def restore_value(entry):
-    """``(scope, left)`` from a saved record, for OmsModule.want: ``left`` are the scopes a rollback leaves (its
+    """``(scope, left)`` from a saved record, for OmsTask.want: ``left`` are the scopes a rollback leaves (its
     own, and the saved ``after``), in which the record may be restored."""
     left = set([ROLLED_BACK_SCOPE])
     if 'after' in entry:

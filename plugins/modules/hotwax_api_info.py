@@ -192,26 +192,16 @@ problems:
   elements: str
 '''
 
-from ansible_collections.hotwax.oms.plugins.module_utils.api_probe import probe_api
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import TARGETS
+from ansible.module_utils.basic import AnsibleModule
 
-ARGUMENT_SPEC = dict(
-    shop_ids=dict(type='list', elements='str', default=[ALL]),
-    targets=dict(type='list', elements='str', choices=TARGETS, default=TARGETS),
-    product_store_ids=dict(type='list', elements='str', default=[ALL]),
-    service_jobs=dict(type='bool', default=False),
-    probe_writes=dict(type='bool', default=False),
-)
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import API_INFO_SPEC, run_api_info
 
 
 def main():
-    module = OmsModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    selection = dict((key, params[key]) for key in ('shop_ids', 'targets', 'product_store_ids', 'service_jobs'))
-    report = probe_api(module, selection, params['probe_writes'])
-    # The write probe writes each record's own value back, which changes nothing: changed stays false.
-    module.exit_json(changed=False, **report)
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **API_INFO_SPEC.validation_arguments())
+    exit_module(module, run_api_info)
 
 
 if __name__ == '__main__':

@@ -180,38 +180,16 @@ product_stores:
       sample: "PUT /rest/s1/admin/productStores/STORE: HTTP 500"
 '''
 
-from operator import itemgetter
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hotwax.oms.plugins.module_utils.in_flight import read_in_flight
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import (
-    STORE_SELECTION_SPEC, OrderBrokering, restore_value, stores_result)
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import ORDER_BROKERING_SPEC, run_order_brokering
 
 
 def main():
-    module = OmsModule(
-        argument_spec=dict(STORE_SELECTION_SPEC,
-                           product_store_ids=dict(type='list', elements='str', required=True),
-                           enabled=dict(type='bool'),
-                           restore=dict(type='list', elements='dict'),
-                           report_in_flight=dict(type='bool', default=False), **FORCE_SPEC),
-        mutually_exclusive=[('enabled', 'restore')],
-        required_one_of=[('enabled', 'restore')],
-        supports_check_mode=True)
-    brokering = OrderBrokering(module)
-    records = module.call(brokering.read)
-
-    restore = module.params['restore']
-    module.want(records, module.params['enabled'],
-                module.saved_values(restore, itemgetter('product_store_id'), restore_value) if restore is not None else None)
-
-    def result():
-        values = {'product_stores': stores_result(records)}
-        if module.params['report_in_flight']:  # after the switch: what it does not stop
-            values['in_flight'] = read_in_flight(module.client, [record.key for record in records])
-        return values
-
-    module.apply_and_exit(records, brokering.write, brokering.read_back, result)
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **ORDER_BROKERING_SPEC.validation_arguments())
+    exit_module(module, run_order_brokering)
 
 
 if __name__ == '__main__':

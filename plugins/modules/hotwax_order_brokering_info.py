@@ -67,14 +67,16 @@ product_stores:
       sample: true
 '''
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import STORE_SELECTION_SPEC, OrderBrokering, stores_result
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import ORDER_BROKERING_INFO_SPEC, run_order_brokering_info
 
 
 def main():
-    module = OmsModule(argument_spec=STORE_SELECTION_SPEC, supports_check_mode=True)
-    records = module.call(OrderBrokering(module).read)
-    module.exit_json(changed=False, product_stores=stores_result(records, with_state=False))
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **ORDER_BROKERING_INFO_SPEC.validation_arguments())
+    exit_module(module, run_order_brokering_info)
 
 
 if __name__ == '__main__':

@@ -162,27 +162,16 @@ service_jobs:
       sample: "PUT /rest/s1/admin/serviceJobs/queue_ShopifyOrderSync_10010: HTTP 500"
 '''
 
-from operator import itemgetter
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import (
-    JOB_SELECTION_SPEC, ServiceJobs, jobs_result, pause_wanted, restore_value)
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import SERVICE_JOB_SPEC, run_service_job
 
 
 def main():
-    module = OmsModule(
-        argument_spec=dict(JOB_SELECTION_SPEC, paused=dict(type='bool'), restore=dict(type='list', elements='dict'), **FORCE_SPEC),
-        mutually_exclusive=[('paused', 'restore')],
-        required_one_of=[('paused', 'restore')],
-        supports_check_mode=True)
-    service_jobs = ServiceJobs(module)
-    records = module.call(service_jobs.read)
-
-    restore = module.params['restore']
-    module.want(records, pause_wanted(module.params['paused']),
-                module.saved_values(restore, itemgetter('job_name'), restore_value) if restore is not None else None)
-
-    module.apply_and_exit(records, service_jobs.write, service_jobs.read_back, lambda: {'service_jobs': jobs_result(records)})
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **SERVICE_JOB_SPEC.validation_arguments())
+    exit_module(module, run_service_job)
 
 
 if __name__ == '__main__':

@@ -72,16 +72,16 @@ service_jobs:
       sample: true
 '''
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.service_jobs import JOB_SELECTION_SPEC, ServiceJobs, jobs_result
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import SERVICE_JOB_INFO_SPEC, run_service_job_info
 
 
 def main():
-    module = OmsModule(argument_spec=JOB_SELECTION_SPEC, supports_check_mode=True)
-    if all(module.params[option] is None for option in JOB_SELECTION_SPEC):
-        module.params.update(shop_ids=['all'], product_store_ids=['all'])
-    records = module.call(ServiceJobs(module).read)
-    module.exit_json(changed=False, service_jobs=jobs_result(records, with_state=False))
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **SERVICE_JOB_INFO_SPEC.validation_arguments())
+    exit_module(module, run_service_job_info)
 
 
 if __name__ == '__main__':

@@ -286,48 +286,16 @@ shops:
           sample: "PUT /rest/s1/oms/systemMessageRemotes/SHOP_SHOPIFY_REMOTE: HTTP 500"
 '''
 
-from operator import itemgetter
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import FORCE_SPEC, OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ROLLED_BACK_SCOPE
-from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import (
-    SCOPE_CHOICES, SHOP_SELECTION_SPEC, ShopAccess, restore_value, scope_id, shops_result)
-
-
-def saved_remote_ids(restore):
-    """The remote ids a restore names: remotes the webhook filter matched, closed on request, come back too."""
-    return [record.get('id') for shop in restore or [] if isinstance(shop, dict)
-            for record in shop.get('records') or [] if isinstance(record, dict) and record.get('target') == 'remote']
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import SHOP_ACCESS_SPEC, run_shop_access
 
 
 def main():
-    module = OmsModule(
-        argument_spec=dict(SHOP_SELECTION_SPEC,
-                           shop_ids=dict(type='list', elements='str', required=True),
-                           access_scope=dict(type='str', choices=SCOPE_CHOICES),
-                           restore=dict(type='list', elements='dict'), **FORCE_SPEC),
-        mutually_exclusive=[('access_scope', 'restore')],
-        required_one_of=[('access_scope', 'restore')],
-        supports_check_mode=True)
-    closing = scope_id(module.params['access_scope']) == ROLLED_BACK_SCOPE
-    # closing reads the scope enums too (beside the shops and remotes): a closed value the connector reads as
-    # read access is not closed
-    shop_access = ShopAccess(module, check_scope_enum=closing, restore_remote_ids=saved_remote_ids(module.params['restore']))
-    # which shops have no remote is worth a warning when access is being closed, not when it is put back
-    shops, records = module.call(shop_access.read, module.params['restore'] is None)
-    if closing and shop_access.scope_enum['problem']:
-        module.warn(shop_access.scope_enum['problem'])
-
-    restore = module.params['restore']
-    if restore is not None:  # a missing scope restores as read access, what the OMS read it as
-        saved_shops = module.saved_values(restore, itemgetter('shop_id'), itemgetter('records'))
-        saved_records = [record for records in saved_shops.values() for record in records or []]
-        restore = module.saved_values(saved_records, itemgetter('target', 'id'), restore_value)
-    module.want(records, scope_id(module.params['access_scope']), restore)
-
-    module.apply_and_exit(records, shop_access.write, shop_access.read_back, lambda: dict(
-        shops=shops_result(shops, records), ambiguous_remotes=shop_access.ambiguous_remotes,
-        matching_remotes=shop_access.matching_result(records), scope_enum=shop_access.scope_enum))
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **SHOP_ACCESS_SPEC.validation_arguments())
+    exit_module(module, run_shop_access)
 
 
 if __name__ == '__main__':

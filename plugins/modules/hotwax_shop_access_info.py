@@ -137,16 +137,16 @@ shops:
           sample: SHOP_READ_WRITE_ACCESS
 '''
 
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsModule
-from ansible_collections.hotwax.oms.plugins.module_utils.shop_access import SHOP_SELECTION_SPEC, ShopAccess, shops_result
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import exit_module
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import SHOP_ACCESS_INFO_SPEC, run_shop_access_info
 
 
 def main():
-    module = OmsModule(argument_spec=SHOP_SELECTION_SPEC, supports_check_mode=True)
-    shop_access = ShopAccess(module)
-    shops, records = module.call(shop_access.read, False)  # the return value shows shops without records
-    module.exit_json(changed=False, shops=shops_result(shops, records, with_state=False),
-                     ambiguous_remotes=shop_access.ambiguous_remotes, matching_remotes=shop_access.matching_result(records))
+    # The action of the same name runs this work in Ansible's worker; the module runs it where a task is delegated.
+    module = AnsibleModule(supports_check_mode=True, **SHOP_ACCESS_INFO_SPEC.validation_arguments())
+    exit_module(module, run_shop_access_info)
 
 
 if __name__ == '__main__':

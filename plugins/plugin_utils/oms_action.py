@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: hotwax.oms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action of each OMS module: its work runs in the task's Ansible worker, on the controller.
+
+Every module of the collection only talks to the OMS over HTTP, which for an environment the inventory runs locally
+(``ansible_connection: local``) is the controller's own work. Ansible would start a new Python for the module; the
+action instead validates the task's arguments against the module's one TaskSpec (``validate_argument_spec``) and calls
+the module's work function (module_utils/oms_tasks.py) in the worker, the way ``ansible.builtin.fetch`` or
+``ansible.utils.validate`` do their work. Only Ansible's public plugin API is used.
+
+The rule: the work runs in the worker unless the task is delegated (``delegate_to``, any host, localhost included),
+its connection is not ``local``, it uses ``become``, it is ``async``, or it sets an ``environment``; then the module
+runs on its host the usual way (``_execute_module``), with the same work function, so both ways answer alike.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import OmsTask, masked, run_task
+
+display = Display()
+
+
+class OmsAction(ActionBase):
+    """The action of an OMS module. ``spec`` is the module's TaskSpec, ``work`` its ``run_<module>`` function.
+
+    The action's file imports them: Ansible loads that file in the controller before it forks the task's worker,
+    so every worker finds the work and what it imports (the HTTP client, ``requests``) loaded already.
+    """
+
+    spec = None
+    work = None
+    _supports_check_mode = True
+    _supports_async = True  # an async task runs the module the usual way, in Ansible's async wrapper
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(OmsAction, self).run(tmp, task_vars)
+        usual_way = self.why_the_usual_way()
+        if usual_way:
+            display.vvv('%s: running the module on the host: %s' % (self._task.resolved_action, usual_way))
+            return merge_hash(result, self._execute_module(
+                module_name=self._task.resolved_action, module_args=self._task.args, task_vars=task_vars,
+                wrap_async=bool(self._task.async_val)))
+        display.vvv('%s: running the work in the worker' % self._task.resolved_action)
+        try:
+            dummy, params = self.validate_argument_spec(**self.spec.validation_arguments())
+        except AnsibleActionFail as exc:  # a result, as the module's own refusal is: failed_when and the like apply
+            return dict(result, failed=True, msg=exc.message)
+        task = OmsTask(params, check_mode=self._task.check_mode, diff=self._task.diff)
+        answer = run_task(self.work, task)
+        if task.warnings:
+            answer['warnings'] = task.warnings
+        # as AnsibleModule does: no value of a no_log option (a password, a token) appears anywhere in the answer
+        return merge_hash(result, masked(answer, self.spec.no_log_values(params)))
+
+    def why_the_usual_way(self):
+        """None when the work runs in the worker; else why the module runs on its host the usual way."""
+        if self._task.delegate_to:
+            return 'the task is delegated'
+        if self._connection.transport != 'local':
+            return 'the connection is %s' % self._connection.transport
+        if self._play_context.become:
+            return 'the task uses become'
+        if self._task.async_val:
+            return 'the task is async'
+        if any(self._task.environment or []):
+            return 'the task sets an environment'
+        return None
