@@ -14,8 +14,8 @@ MODULES = sorted(path.stem for path in (REPO / 'plugins' / 'modules').glob('*.py
 ACTIONS = dict((path.stem, path.read_text()) for path in (REPO / 'plugins' / 'action').glob('*.py'))
 # Modules whose work is done on the controller by an action plugin of the same name: they keep the role's
 # snapshots and verdicts and take no connection options, so they are not in the action group. The other actions
-# only choose where an OMS module runs (plugin_utils/module_in_worker.py).
-CONTROLLER_ACTIONS = sorted(name for name, text in ACTIONS.items() if 'ModuleInWorkerAction' not in text)
+# run an OMS module's work (plugin_utils/oms_action.py).
+CONTROLLER_ACTIONS = sorted(name for name, text in ACTIONS.items() if 'OmsAction' not in text)
 OMS_MODULES = [module for module in MODULES if module not in CONTROLLER_ACTIONS]
 FILTERS = sorted(path.stem for path in (REPO / 'plugins' / 'filter').glob('*.py'))
 
@@ -39,7 +39,7 @@ def test_every_controller_action_has_its_documentation():
 
 
 def test_every_oms_module_can_run_in_the_worker():
-    assert sorted(name for name, text in ACTIONS.items() if 'ModuleInWorkerAction' in text) == OMS_MODULES
+    assert sorted(name for name, text in ACTIONS.items() if 'OmsAction' in text) == OMS_MODULES
 
 
 @pytest.mark.parametrize('name', FILTERS)

@@ -120,15 +120,14 @@ notes:
   - No secret (token, password, proxy credentials, client key, extra header values, or the credentials the OMS keeps
     for each Shopify shop) ever appears in a return value, a diff, a warning or an error message.
   - The modules keep no cookie and send none back; every request authenticates by its C(Authorization) header.
-  - With C(ansible_connection=local) and the controller's own Python as the host's interpreter
-    (C(ansible_python_interpreter={{ ansible_playbook_python }})), the module runs inside the task's Ansible worker
-    process instead of a new Python, with the same code, arguments and answer. A task with C(become), C(delegate_to),
-    C(async), a loop, C(until) retries or its own C(environment) runs it the usual way, as
-    C(HOTWAX_OMS_IN_WORKER=false) makes every task do.
-  - Lists are read 500 rows a page. The total comes from C(X-Total-Count) or the answer's C(<entity>Count); without
-    either, pages are walked until a short one. A server that answers fewer rows than asked is asked again at its
-    own page size; one that repeats a page (it ignores C(pageIndex)), or lists more than 1000 pages, or whose rows do
-    not add up to its total, fails the module, which never works on a partial list.
+  - Each module's work runs in the task's Ansible worker on the controller, through its action plugin; a task that is
+    delegated, uses another connection than C(local), C(become), C(async) or its own C(environment) runs the module
+    on its host, with the same results.
+  - Lists are read 500 rows a page. Only C(X-Total-Count) is a total to stop on; without it (or with only the
+    answer's C(<entity>Count), whose meaning is private) pages are walked until one adds no row. A page shorter than
+    asked is not the end: the next pages are asked at the size the server answered. A server that repeats a page
+    (it ignores C(pageIndex)), a list of more than 1000 pages, or one with fewer rows than a count states fails the
+    module, which never works on a partial list.
 '''
 
     ATTRIBUTES = r'''
