@@ -125,7 +125,7 @@ notes:
     on its host, with the same results.
   - Lists are read 500 rows a page. Only C(X-Total-Count) is a total to stop on; without it (or with only the
     answer's C(<entity>Count), whose meaning is private) pages are walked until one adds no row. A page shorter than
-    asked is not the end: the next pages are asked at the size the server answered. A server that repeats a page
+    asked is not the end; the next pages are asked at the size the server answered. A server that repeats a page
     (it ignores C(pageIndex)), a list of more than 1000 pages, or one with fewer rows than a count states fails the
     module, which never works on a partial list.
 '''

@@ -179,12 +179,13 @@ class OmsTask:
     a module process runs it, and nothing outlives the object, so a loop or an until retry starts afresh each time.
     """
 
-    def __init__(self, params, check_mode=False, diff=False, client=None):
+    def __init__(self, params, check_mode=False, diff=False, client=None, log=None, progress=None):
         self.params = params
         self.check_mode = bool(check_mode)
         self.diff = bool(diff)
         self.warnings = []
         self._client = client
+        self._log, self._progress = log, progress  # where the client's request lines (-vvv) and progress lines (-v) go
 
     @property
     def client(self):
@@ -198,9 +199,14 @@ class OmsTask:
                     validate_certs=params['validate_certs'], ca_path=params['ca_path'],
                     timeout=params['timeout'], retries=params['retries'], retry_action=params['retry_action'],
                     proxy=params['proxy'], client_cert=params['client_cert'], client_key=params['client_key'],
-                    headers=params['headers'])
+                    headers=params['headers'], log=self._log, progress=self._progress)
             except OmsApiError as exc:
                 self.fail(str(exc))
+        return self._client
+
+    @property
+    def made_client(self):
+        """The client, if this task made or was given one (no login just to ask)."""
         return self._client
 
     def warn(self, text):
@@ -402,14 +408,22 @@ def run_task(work, task):
     """``work(task)``'s return values; when it fails, the values it has so far with ``failed`` and ``msg``.
 
     An API error ends the task with its message; a refused login also returns ``login_failed: true``, so that a role
-    stops rather than log in again in a later task. The task's warnings stay in ``task.warnings``.
+    stops rather than log in again in a later task. A task that talked to the OMS returns ``retries``, and warns when
+    there were any (unless ``retry_action`` is ignore). The task's warnings stay in ``task.warnings``.
     """
     try:
-        return work(task)
+        result = work(task)
     except OmsTaskFailed as exc:
-        return dict(exc.result, failed=True, msg=exc.msg)
+        result = dict(exc.result, failed=True, msg=exc.msg)
     except OmsApiError as exc:
-        return dict(failed=True, msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
+        result = dict(failed=True, msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
+    client = task.made_client
+    if client is not None:  # what the OMS needed: retries say it struggles, even when every call got through
+        result['retries'] = client.retries_made
+        warning = client.retry_warning()
+        if warning:
+            task.warn(warning)
+    return result
 
 
 def exit_module(module, work):

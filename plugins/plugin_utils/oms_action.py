@@ -53,7 +53,9 @@ class OmsAction(ActionBase):
             dummy, params = self.validate_argument_spec(**self.spec.validation_arguments())
         except AnsibleActionFail as exc:  # a result, as the module's own refusal is: failed_when and the like apply
             return dict(result, failed=True, msg=exc.message)
-        task = OmsTask(params, check_mode=self._task.check_mode, diff=self._task.diff)
+        host = (task_vars or {}).get('inventory_hostname')
+        task = OmsTask(params, check_mode=self._task.check_mode, diff=self._task.diff,
+                       log=lambda line: display.vvv(line, host=host), progress=lambda line: display.v(line, host=host))
         answer = run_task(self.work, task)
         if task.warnings:
             answer['warnings'] = task.warnings

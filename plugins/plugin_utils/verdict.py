@@ -48,6 +48,23 @@ def selection_from(reads, steps):
     return selection
 
 
+def retries_line(results):
+    """One line on the retries the OMS needed in these module results (their ``retries``), or None without any.
+
+    A run that survived twenty 429s looks like one that met none unless someone says so: the OMS is struggling.
+    """
+    count, reasons = 0, {}
+    for result in results:
+        retries = (result or {}).get('retries') or {}
+        count += retries.get('count') or 0
+        for reason, times in (retries.get('reasons') or {}).items():
+            reasons[reason] = reasons.get(reason, 0) + times
+    if not count:
+        return None
+    why = ', '.join('%d x %s' % (times, reason) for reason, times in sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    return 'The OMS needed %d retries in this run (%s): it is struggling' % (count, why)
+
+
 def read_errors(reads):
     """The failure of each read that ran without listing its records (registered with failed_when false)."""
     errors = []
