@@ -205,19 +205,22 @@ def test_run_task_returns_a_failure_with_the_values_so_far_and_a_refused_login()
     def fails(task):
         task.warn('careful')
         task.fail('it went wrong', done=['x'])
+    no_retries = {'count': 0, 'reasons': {}}  # a task with a client says what retries it needed, none here
     task = a_task()
-    assert run_task(fails, task) == {'failed': True, 'msg': 'it went wrong', 'done': ['x']}
+    assert run_task(fails, task) == {'failed': True, 'msg': 'it went wrong', 'done': ['x'], 'retries': no_retries}
     assert task.warnings == ['careful']
 
     def refused(task):
         raise OmsApiError('login refused', login_failed=True)
-    assert run_task(refused, a_task()) == {'failed': True, 'msg': 'login refused', 'login_failed': True}
-    assert run_task(lambda task: {'changed': False}, a_task()) == {'changed': False}
+    assert run_task(refused, a_task()) == {'failed': True, 'msg': 'login refused', 'login_failed': True, 'retries': no_retries}
+    assert run_task(lambda task: {'changed': False}, a_task()) == {'changed': False, 'retries': no_retries}
+    assert run_task(lambda task: {'changed': False}, OmsTask({})) == {'changed': False}  # no client made: no count
 
 
 def test_a_client_that_cannot_be_built_fails_the_task():
     task = OmsTask(dict(oms_url='acme', token='t', username=None, password=None, validate_certs=True, ca_path=None,
-                        timeout=1, retries=0))
+                        timeout=1, retries=0, retry_action='warn', proxy=None, client_cert=None, client_key=None,
+                        headers=None))
     assert run_task(lambda task: task.client, task) == {
         'failed': True, 'msg': "oms_url must be an http(s) URL such as https://acme-maarg.hotwax.io, got 'acme'"}
 
