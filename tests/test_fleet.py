@@ -143,7 +143,7 @@ def test_two_names_of_one_oms_share_one_lock_and_one_snapshot(two_omses, hosts, 
     oms = two_omses[0]
     before = oms.state()
     port = oms.url.rsplit(':', 1)[1]
-    inventory = hosts(prod=token_vars(oms), production=token_vars(oms, hotwax_oms_url='HTTP://127.0.0.1:%s/rest/s1/' % port))
+    inventory = hosts(prod=token_vars(oms), production=token_vars(oms, hotwax_oms_url='http://127.0.0.1:%s/rest/s1/' % port))
     both = playbook(run_playbook, 'rollback', inventory, '-l', 'prod,production', '-f', '2')
     assert both.returncode != 0
     counts = recap(both.output)
