@@ -623,6 +623,22 @@ class SnapshotStore:
             return None
         return snapshot if self._identity(snapshot) == self.oms_url else None
 
+    def legacy_problem(self):
+        """Why the 0.2.0 file of this inventory host cannot be used, when it is there and unusable; else None.
+
+        It may have been this OMS's way back: a person must look at it.
+        """
+        if self.legacy_path == self.path or not os.path.exists(self.legacy_path):
+            return None
+        try:
+            with open(self.legacy_path, 'rb') as handle:
+                parse_snapshot(handle.read(), self.legacy_path)
+        except IOError as exc:
+            return '%s cannot read %s (%s): %s' % (_who(), self.legacy_path, _describe(self.legacy_path), exc.strerror)
+        except SnapshotError as exc:
+            return str(exc)
+        return None
+
     def adopt_legacy(self):
         """Rename the 0.2.0 files of this OMS (``<environment>.json`` and its kept history) to the OMS's names.
 
@@ -810,6 +826,10 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False, now=N
                 % (len(result['renewed']), current.get('taken_at'), _listing(result['renewed'])))
     else:
         snapshot = fresh
+        legacy_problem = store.legacy_problem() if state == 'missing' else None
+        if legacy_problem:
+            result['problem'] = ('The 0.2.0 snapshot file %s could not be used (%s) and was left as it is; look at it before '
+                                 'restoring from the fresh one, which may hold rolled-back values.' % (store.legacy_path, legacy_problem))
         if state != 'missing':
             why = 'restored' if (current or {}).get('restored') else {'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
             stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
@@ -861,9 +881,12 @@ def read_given(given, cwd=None):
 
 
 def _legacy_of_another_oms(store):
-    """`` <file> (its 0.2.0 name) records <url>, not this OMS: it is not used.`` when so, else ''."""
+    """What a 0.2.0 file of this inventory host is, when it is there and not this OMS's snapshot, else ''."""
     if store.legacy_path == store.path or not os.path.exists(store.legacy_path) or store.of_this_oms(store.legacy_path):
         return ''
+    problem = store.legacy_problem()
+    if problem:
+        return ' %s (named by hotwax.oms 0.2.0) cannot be used: %s; it was left as it is.' % (store.legacy_path, problem)
     try:
         with open(store.legacy_path, 'rb') as handle:
             recorded = parse_snapshot(handle.read(), store.legacy_path)['oms_url']

@@ -611,3 +611,12 @@ def test_keep_never_removes_a_partly_restored_snapshot_and_counts_the_current_re
 def test_keep_that_is_no_count_is_refused_naming_the_variable(store, keep):
     with pytest.raises(SnapshotError, match='rollback_snapshot_keep must be a whole number of at least 1.*got %s' % repr(keep).replace('.', r'\.')):
         snapshot_store.prune(store, keep)
+
+
+def test_an_unusable_0_2_0_file_is_named_by_a_rollback_and_a_restore_and_left_as_it_is(store):
+    legacy = write_legacy(store, {'shops': 3})
+    with pytest.raises(SnapshotError, match=r'prod.json \(named by hotwax.oms 0.2.0\) cannot be used: .*oms_url is missing'):
+        load_for_restore(store)
+    saved = save_for_rollback(store, fresh())
+    assert 'The 0.2.0 snapshot file %s could not be used' % legacy in saved['problem']
+    assert json.loads(open(legacy).read()) == {'shops': 3}
