@@ -771,14 +771,15 @@ class SnapshotStore:
         self._sync_folder()
         return path
 
-    def aside_path(self, why, stamp=None):
-        """A free name to keep ``<oms>.json`` under: ``<oms>.<stamp>.<why>.json``."""
+    def aside_path(self, why, stamp=None, stem=None):
+        """A free name to keep ``<oms>.json`` under: ``<oms>.<stamp>.<why>.json`` (``stem``: another OMS's name)."""
         stamp = re.sub(r'[^0-9TZ]', '', stamp or utc_now())
-        target = os.path.join(self.folder, '%s.%s.%s.json' % (self.stem, stamp, why))
+        stem = stem or self.stem
+        target = os.path.join(self.folder, '%s.%s.%s.json' % (stem, stamp, why))
         number = 1
         while os.path.exists(target):
             number += 1
-            target = os.path.join(self.folder, '%s.%s.%s-%d.json' % (self.stem, stamp, why, number))
+            target = os.path.join(self.folder, '%s.%s.%s-%d.json' % (stem, stamp, why, number))
         return target
 
     def move_aside(self, target):
@@ -833,7 +834,9 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False, now=N
         if state != 'missing':
             why = 'restored' if (current or {}).get('restored') else {'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
             stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
-            aside = store.aside_path(why, stamp)
+            # a snapshot of another OMS goes among that OMS's files, where its restore and its history look
+            owner = oms_file_name(current['oms_url']) if state == 'other_oms' else None
+            aside = store.aside_path(why, stamp, owner)
             result['moved'].append([aside, why])
             move_aside = functools.partial(store.move_aside, aside)  # only once the new snapshot is on disk
             if state == 'other_oms' and not current.get('restored'):

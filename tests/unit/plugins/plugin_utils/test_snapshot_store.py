@@ -167,6 +167,9 @@ def test_a_file_of_this_name_recording_another_oms_is_kept_aside_with_a_warning_
     saved = save_for_rollback(store, fresh())
     assert saved['moved'][0][1] == 'other-oms' and saved['problem'] is None
     assert 'open snapshot of another OMS (https://other-maarg.hotwax.io)' in saved['warnings'][0]
+    assert os.path.basename(saved['moved'][0][0]).startswith('other-maarg.hotwax.io.')  # among that OMS's files
+    found = load_for_restore(other)
+    assert found['path'] == saved['moved'][0][0] and found['snapshot']['oms_url'] == 'https://other-maarg.hotwax.io'
     assert load_for_restore(store)['path'] == store.path
 
 
