@@ -19,7 +19,7 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import o
 from tests.conftest import COLLECTIONS
 from tests.emulator.make_fleet_seed import build_fleet_seed
 from tests.emulator.oms_emulator import OmsEmulator
-from tests.helpers import foreign_remotes, normal, playbook, token_vars
+from tests.helpers import foreign_remotes, playbook, token_vars
 from tests.test_reliability import assert_all_closed, assert_restored_exactly, free_port
 
 FLEET = 12
