@@ -156,7 +156,7 @@ def test_same_named_hosts_of_two_omses_keep_their_own_snapshots_side_by_side(sto
     assert load_for_restore(store)['path'] == store.path
 
 
-def test_a_file_of_this_name_recording_another_oms_is_kept_aside_with_a_warning_and_its_restore_finds_it(store):
+def test_a_snapshot_of_another_oms_is_kept_aside_with_a_warning_and_its_restore_finds_it(store):
     """A copied or hand-renamed file: the name says this OMS, the content another; the content wins."""
     other = SnapshotStore(store.folder, 'prod', 'https://other-maarg.hotwax.io')
     other.check_folder(create=True)
