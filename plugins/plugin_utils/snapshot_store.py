@@ -545,25 +545,38 @@ class SnapshotStore:
         self._refuse_a_live_legacy_lock()
         lines = []
         for dummy in range(2):
-            try:
-                descriptor = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except OSError as exc:
-                if exc.errno != errno.EEXIST:
-                    raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+            if not self._create_lock(holder):
                 current = self.lock_holder()
                 if self._held_by(current, owner):
-                    return None  # this run holds it already (the role included twice, or two names of one OMS)
+                    return None  # this run holds it already for this host (the role included twice)
                 if current.get('host') == owner['host'] and not _run_alive(current):
                     lines.append('took over the lock of a %s that ended without releasing it (pid %s, since %s)' % (
                         current.get('purpose', 'run'), current.get('pid'), current.get('since')))
                     self._remove(self.lock_path)
                     continue
                 raise self._locked(current, self.lock_path)
-            with os.fdopen(descriptor, 'w') as handle:
-                json.dump(holder, handle)
             lines.extend(self.adopt_legacy())
             return '; '.join(lines) or None
         raise SnapshotLocked('cannot take the lock %s: it keeps coming back' % self.lock_path)
+
+    def _create_lock(self, holder):
+        """Create the lock file with its holder in one step, a written file linked into place, so that a second run
+        never reads it half written. Returns False when the lock exists already."""
+        try:
+            descriptor, temporary = tempfile.mkstemp(prefix='.%s.lock.' % self.stem, suffix='.tmp', dir=self.folder)
+        except OSError as exc:
+            raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+        try:
+            with os.fdopen(descriptor, 'w') as handle:
+                json.dump(holder, handle)
+            os.link(temporary, self.lock_path)
+            return True
+        except OSError as exc:
+            if exc.errno == errno.EEXIST:
+                return False
+            raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+        finally:
+            self._remove(temporary)
 
     def _locked(self, current, path):
         other_name = current.get('environment') not in (None, self.environment)

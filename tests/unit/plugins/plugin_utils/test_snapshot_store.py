@@ -623,3 +623,20 @@ def test_an_unusable_0_2_0_file_is_named_by_a_rollback_and_a_restore_and_left_as
     saved = save_for_rollback(store, fresh())
     assert 'The 0.2.0 snapshot file %s could not be used' % legacy in saved['problem']
     assert json.loads(open(legacy).read()) == {'shops': 3}
+
+
+def test_the_lock_file_appears_whole_and_leaves_no_temporary_file(store, monkeypatch):
+    """A second run that finds the lock reads its holder at once: the file is written first, then linked into place."""
+    store.check_folder(create=True)
+    seen = []
+    real_link = os.link
+
+    def link(source, target):
+        seen.append(json.loads(open(source).read()))  # complete before it becomes the lock
+        return real_link(source, target)
+
+    monkeypatch.setattr(snapshot_store.os, 'link', link)
+    store.lock('rollback')
+    assert seen == [store.lock_holder()] and seen[0]['purpose'] == 'rollback'
+    assert files(store) == ['.acme-maarg.hotwax.io.lock']
+    assert stat.S_IMODE(os.stat(store.lock_path).st_mode) == 0o600
