@@ -3,12 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The snapshot store: the only way back from a rollback, kept on the controller.
 
-One JSON file per environment, ``<folder>/<environment>.json``. A snapshot is *open* from the rollback
-that takes it until a restore puts its values back; then it is marked restored and stays as history.
-Nothing here ever overwrites an open snapshot or deletes a file: a snapshot that is restored, of
-another OMS, or unusable is renamed aside (``<environment>.<stamp>.<why>.json``) before a new one
-takes its place. Writes are atomic (a temporary file renamed over), mode 0600, in a 0700 folder.
-One rollback or restore of an environment at a time: a lock file names who holds it.
+One JSON file per OMS, ``<folder>/<oms>.json``, where ``<oms>`` is the normalised OMS URL made a file name
+(oms_file_name): the OMS is the environment's identity, not the inventory host's name, so same-named hosts of two OMSes
+share a folder and two names for one OMS share one snapshot. A snapshot is *open* from the rollback that takes it until
+a restore puts its values back; then it is marked restored and stays as history. Nothing here ever overwrites an open
+snapshot or deletes a file, except prune() when asked to keep only the newest N restored ones: a snapshot that is
+restored, of another OMS, or unusable is renamed aside (``<oms>.<stamp>.<why>.json``) before a new one takes its place.
+Writes are atomic (a temporary file renamed over), mode 0600, in a 0700 folder. One rollback or restore of an OMS at a
+time per controller: a lock file, ``.<oms>.lock``, names the ansible-playbook run that holds it.
+
+0.2.0 named the files by the inventory host (``<environment>.json``): such a file that records this OMS is still
+read, and the first run that takes the lock renames it (and its kept history) to the OMS's name; one that records
+another OMS is never used for this one.
 
 Plain Python (the scope and paused readings come from the modules' module_utils), so that unit tests reach
 every rule.
@@ -33,6 +39,8 @@ from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import (
     ACTIVE, EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE, SCOPE_IDS, job_paused)
 
 FORMAT = 2
+# A snapshot kept aside: ``<stem>.<stamp>.<why>[-n].json`` (aside_path)
+ASIDE_NAME = r'^%s\.(\d{8}T\d{6}Z)\.([a-z-]+?)(-\d+)?\.json$'
 DEFAULT_PORTS = {'http': 80, 'https': 443}
 ENVIRONMENT_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._@-]*$')
 # What a record of each section is identified by; ``before`` is the only value a snapshot keeps.
@@ -69,6 +77,17 @@ def normalise_oms_url(url):
     return '%s://%s%s%s' % (scheme, host, ':' + port if port else '', path)
 
 
+def oms_file_name(oms_url):
+    """The stem of an OMS's snapshot and lock files: its normalised URL, readable, one file name per OMS.
+
+    ``https://acme-maarg.hotwax.io`` -> ``acme-maarg.hotwax.io``; ``http://127.0.0.1:8080`` -> ``http_127.0.0.1_8080``;
+    a port or a path joins with ``_``. Every file also records its OMS, which is checked whenever it is read.
+    """
+    scheme, rest = normalise_oms_url(oms_url).split('://', 1)
+    stem = re.sub(r'[^A-Za-z0-9.-]', '_', rest)
+    return stem if scheme == 'https' else '%s_%s' % (scheme, stem)
+
+
 def resolve_folder(folder, cwd=None):
     """The folder, with ``~`` and ``$VARIABLES`` expanded and made absolute (relative to ``cwd``) once."""
     if not folder or not str(folder).strip():
@@ -97,11 +116,52 @@ def _describe(path):
 
 
 def _pid_alive(pid):
+    if not isinstance(pid, int) or pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except OSError as exc:
         return exc.errno == errno.EPERM
     return True
+
+
+def _read_text(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return None
+
+
+def process_started(pid):
+    """When process ``pid`` started, as ``<boot id>/<clock ticks after boot>`` (Linux), or None where it cannot be read.
+
+    A pid is reused once its process ends; with its start it names one process for good.
+    """
+    stat_line, boot = _read_text('/proc/%d/stat' % pid), _read_text('/proc/sys/kernel/random/boot_id')
+    if not stat_line or not boot:
+        return None
+    fields = stat_line.rsplit(')', 1)[-1].split()  # the command name in parentheses may hold spaces
+    return '%s/%s' % (boot, fields[19]) if len(fields) > 19 else None
+
+
+def this_run():
+    """The ansible-playbook run this code belongs to: the controller process, its host and its start.
+
+    An action runs in a worker that the ansible-playbook process forks (ansible-core's own ``ansible_playbook_pid`` is
+    the worker's parent too); every fork of one run has that parent, and its start tells it from a later process that
+    was given the same pid.
+    """
+    pid = os.getppid()
+    return {'pid': pid, 'host': socket.gethostname(), 'started': process_started(pid)}
+
+
+def _run_alive(holder):
+    """Whether the run a lock file names (on this host) is still running: its process is alive and is the same one."""
+    pid = holder.get('pid')
+    if not _pid_alive(pid):
+        return False
+    return not holder.get('started') or process_started(pid) in (None, holder['started'])
 
 
 def saved_job_paused(before):
@@ -416,7 +476,7 @@ def _listing(labels, shown=10):
 
 
 class SnapshotStore:
-    """The snapshots of one environment in one folder."""
+    """The snapshots of one OMS in one folder; ``environment`` is the inventory host that names it in this run."""
 
     def __init__(self, folder, environment, oms_url, cwd=None):
         if not environment or not ENVIRONMENT_NAME.match(environment):
@@ -424,8 +484,12 @@ class SnapshotStore:
         self.folder = resolve_folder(folder, cwd)
         self.environment = environment
         self.oms_url = normalise_oms_url(oms_url)
-        self.path = os.path.join(self.folder, '%s.json' % environment)
-        self.lock_path = os.path.join(self.folder, '.%s.lock' % environment)
+        self.stem = oms_file_name(self.oms_url)
+        self.path = os.path.join(self.folder, '%s.json' % self.stem)
+        self.lock_path = os.path.join(self.folder, '.%s.lock' % self.stem)
+        # 0.2.0 named them by the inventory host
+        self.legacy_path = os.path.join(self.folder, '%s.json' % environment)
+        self.legacy_lock_path = os.path.join(self.folder, '.%s.lock' % environment)
 
     # ---- the folder
 
@@ -471,52 +535,152 @@ class SnapshotStore:
     # ---- the lock
 
     def lock(self, purpose):
-        """Take the environment's lock for this ansible-playbook run; a lock of a run that died is taken over.
+        """Take the OMS's lock for this ansible-playbook run (this_run); a lock of a run that ended is taken over.
 
-        Returns a warning (str) when a stale lock was taken over, else None.
+        Then 0.2.0 files of this OMS are given its name (adopt_legacy). Returns a warning (str) when a stale lock was
+        taken over or 0.2.0 files were renamed, else None.
         """
-        owner = os.getppid()  # the worker that runs this is a child of ansible-playbook, which holds the lock
-        holder = {'pid': owner, 'host': socket.gethostname(), 'user': _who(), 'purpose': purpose, 'since': utc_now()}
-        warning = None
+        owner = this_run()
+        holder = dict(owner, user=_who(), purpose=purpose, since=utc_now(), environment=self.environment, oms_url=self.oms_url)
+        self._refuse_a_live_legacy_lock()
+        lines = []
         for dummy in range(2):
-            try:
-                descriptor = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except OSError as exc:
-                if exc.errno != errno.EEXIST:
-                    raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+            if not self._create_lock(holder):
                 current = self.lock_holder()
-                if current.get('pid') == owner and current.get('host') == holder['host']:
-                    return None  # this run holds it already (the role included twice)
-                if current.get('host') == holder['host'] and not _pid_alive(current.get('pid') or 0):
-                    warning = 'took over the lock of a %s that ended without releasing it (pid %s, since %s)' % (
-                        current.get('purpose', 'run'), current.get('pid'), current.get('since'))
+                if self._held_by(current, owner):
+                    return None  # this run holds it already for this host (the role included twice)
+                if current.get('host') == owner['host'] and not _run_alive(current):
+                    lines.append('took over the lock of a %s that ended without releasing it (pid %s, since %s)' % (
+                        current.get('purpose', 'run'), current.get('pid'), current.get('since')))
                     self._remove(self.lock_path)
                     continue
-                raise SnapshotLocked(
-                    'another %s of %s is running: %s on %s, pid %s, since %s (lock %s). Wait for it to end; if that run is '
-                    'gone for good, remove the lock file and run again'
-                    % (current.get('purpose', 'run'), self.environment, current.get('user', '?'), current.get('host', '?'),
-                       current.get('pid', '?'), current.get('since', '?'), self.lock_path))
+                raise self._locked(current, self.lock_path)
+            lines.extend(self.adopt_legacy())
+            return '; '.join(lines) or None
+        raise SnapshotLocked('cannot take the lock %s: it keeps coming back' % self.lock_path)
+
+    def _create_lock(self, holder):
+        """Create the lock file with its holder in one step, a written file linked into place, so that a second run
+        never reads it half written. Returns False when the lock exists already."""
+        try:
+            descriptor, temporary = tempfile.mkstemp(prefix='.%s.lock.' % self.stem, suffix='.tmp', dir=self.folder)
+        except OSError as exc:
+            raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+        try:
             with os.fdopen(descriptor, 'w') as handle:
                 json.dump(holder, handle)
-            return warning
-        raise SnapshotLocked('cannot take the lock %s: it keeps coming back' % self.lock_path)
+            os.link(temporary, self.lock_path)
+            return True
+        except OSError as exc:
+            if exc.errno == errno.EEXIST:
+                return False
+            raise SnapshotError('%s cannot take the lock %s: %s' % (_who(), self.lock_path, exc.strerror))
+        finally:
+            self._remove(temporary)
+
+    def _locked(self, current, path):
+        other_name = current.get('environment') not in (None, self.environment)
+        return SnapshotLocked(
+            'another %s of %s is running: %s on %s, pid %s, since %s (lock %s%s). Wait for it to end; if that run is '
+            'gone for good, remove the lock file and run again'
+            % (current.get('purpose', 'run'), self.environment, current.get('user', '?'), current.get('host', '?'),
+               current.get('pid', '?'), current.get('since', '?'), path,
+               ', taken as %s: the same OMS, %s' % (current['environment'], self.oms_url) if other_name else ''))
+
+    def _refuse_a_live_legacy_lock(self):
+        """A 0.2.0 run still going holds ``.<environment>.lock`` (it knew no OMS): wait for it like for any run."""
+        if self.legacy_lock_path == self.lock_path:
+            return
+        current = self.lock_holder(self.legacy_lock_path)
+        if current and 'oms_url' not in current and current.get('host') == socket.gethostname() and _run_alive(current):
+            raise self._locked(current, self.legacy_lock_path)
+
+    def _held_by(self, current, owner):
+        """Whether this run holds the lock for this inventory host (two hosts of one run naming one OMS never both act)."""
+        return (current.get('pid') == owner['pid'] and current.get('host') == owner['host']
+                and current.get('started') == owner['started'] and current.get('environment', self.environment) == self.environment)
 
     def unlock(self):
         """Release the lock if this run holds it."""
-        current = self.lock_holder()
-        if current.get('pid') == os.getppid() and current.get('host') == socket.gethostname():
+        if self._held_by(self.lock_holder(), this_run()):
             self._remove(self.lock_path)
             return True
         return False
 
-    def lock_holder(self):
+    def lock_holder(self, path=None):
         try:
-            with open(self.lock_path) as handle:
+            with open(path or self.lock_path) as handle:
                 holder = json.load(handle)
             return holder if isinstance(holder, dict) else {}
         except (OSError, ValueError):
             return {}
+
+    # ---- 0.2.0 files
+
+    def _legacy_aside(self):
+        """0.2.0 files kept aside under this inventory host's name: ``[(path, stamp, why and number)]``."""
+        pattern = re.compile(ASIDE_NAME % re.escape(self.environment))
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return []
+        return [(os.path.join(self.folder, name), match.group(1), name[len(self.environment) + len(match.group(1)) + 2:-5])
+                for name, match in ((name, pattern.match(name)) for name in names) if match]
+
+    def of_this_oms(self, path):
+        """The snapshot in ``path`` when it is usable and records this OMS, else None."""
+        try:
+            with open(path, 'rb') as handle:
+                snapshot = parse_snapshot(handle.read(), path)
+        except (IOError, SnapshotError):
+            return None
+        return snapshot if self._identity(snapshot) == self.oms_url else None
+
+    def legacy_problem(self):
+        """Why the 0.2.0 file of this inventory host cannot be used, when it is there and unusable; else None.
+
+        It may have been this OMS's way back: a person must look at it.
+        """
+        if self.legacy_path == self.path or not os.path.exists(self.legacy_path):
+            return None
+        try:
+            with open(self.legacy_path, 'rb') as handle:
+                parse_snapshot(handle.read(), self.legacy_path)
+        except IOError as exc:
+            return '%s cannot read %s (%s): %s' % (_who(), self.legacy_path, _describe(self.legacy_path), exc.strerror)
+        except SnapshotError as exc:
+            return str(exc)
+        return None
+
+    def adopt_legacy(self):
+        """Rename the 0.2.0 files of this OMS (``<environment>.json`` and its kept history) to the OMS's names.
+
+        A file recording another OMS, or one that cannot be read, is left as it is. Returns lines saying what moved.
+        """
+        if self.legacy_path == self.path:
+            return []
+        moved = []
+        if not os.path.exists(self.path) and self.of_this_oms(self.legacy_path):
+            os.rename(self.legacy_path, self.path)
+            moved.append((self.legacy_path, self.path))
+        for path, stamp, why in self._legacy_aside():
+            target = os.path.join(self.folder, '%s.%s.%s.json' % (self.stem, stamp, why))
+            if not os.path.exists(target) and self.of_this_oms(path):
+                os.rename(path, target)
+                moved.append((path, target))
+        if not moved:
+            return []
+        self._sync_folder()
+        return ['snapshots are kept per OMS since hotwax.oms 0.3.0: renamed %d 0.2.0 files of %s (%s) to its name: %s'
+                % (len(moved), self.oms_url, self.environment,
+                   ', '.join('%s -> %s' % (os.path.basename(old), os.path.basename(new)) for old, new in moved))]
+
+    def remove(self, paths):
+        """Delete these files of the folder (prune() chooses them: restored snapshots only)."""
+        for path in paths:
+            self._remove(path)
+        if paths:
+            self._sync_folder()
 
     @staticmethod
     def _remove(path):
@@ -529,7 +693,7 @@ class SnapshotStore:
     # ---- reading
 
     def read_current(self):
-        """``(state, snapshot, problem)`` of ``<environment>.json``.
+        """``(state, snapshot, problem)`` of ``<oms>.json`` (or, until a lock adopts it, the 0.2.0 file of this OMS).
 
         state: ``missing``; ``unusable`` (problem says why); ``other_oms``; ``restored``; ``open`` (of this OMS).
         A file this user cannot read is an error, not ``missing``: it may hold the way back.
@@ -539,6 +703,9 @@ class SnapshotStore:
                 text = handle.read()
         except IOError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):  # no file, or no folder yet (the folder check says why)
+                legacy = self.of_this_oms(self.legacy_path) if self.legacy_path != self.path else None
+                if legacy:  # read only (check mode, readiness); the lock renames it
+                    return ('restored' if legacy.get('restored') else 'open'), legacy, None
                 return 'missing', None, None
             raise SnapshotError('%s cannot read the snapshot %s (%s): %s. It may hold the way back, so nothing was done'
                                 % (_who(), self.path, _describe(self.path), exc.strerror))
@@ -551,23 +718,31 @@ class SnapshotStore:
         return ('restored' if snapshot.get('restored') else 'open'), snapshot, None
 
     def kept_aside(self):
-        """Every other snapshot file of this environment in the folder, newest first: ``[(path, snapshot or None)]``."""
-        prefix = self.environment + '.'
+        """Every snapshot of this OMS kept aside in the folder, newest first: ``[(path, snapshot or None)]``.
+
+        Its own names (an unusable one included, as None), and 0.2.0 names of this inventory host that record it.
+        """
+        pattern = re.compile(ASIDE_NAME % re.escape(self.stem))
         try:
-            names = sorted((name for name in os.listdir(self.folder)
-                            if name.startswith(prefix) and name.endswith('.json') and name != os.path.basename(self.path)),
-                           reverse=True)
+            names = os.listdir(self.folder)
         except OSError:
             return []
         found = []
         for name in names:
-            path = os.path.join(self.folder, name)
-            try:
-                with open(path, 'rb') as handle:
-                    found.append((path, parse_snapshot(handle.read(), path)))
-            except (IOError, SnapshotError):
-                found.append((path, None))
-        return found
+            match = pattern.match(name)
+            if match:
+                path = os.path.join(self.folder, name)
+                try:
+                    with open(path, 'rb') as handle:
+                        found.append((match.group(1), name, path, parse_snapshot(handle.read(), path)))
+                except (IOError, SnapshotError):
+                    found.append((match.group(1), name, path, None))
+        if self.legacy_path != self.path:
+            for path, stamp, dummy in self._legacy_aside():
+                snapshot = self.of_this_oms(path)
+                if snapshot:
+                    found.append((stamp, os.path.basename(path), path, snapshot))
+        return [(path, snapshot) for dummy, dummy_name, path, snapshot in sorted(found, key=lambda item: item[:2], reverse=True)]
 
     def find_open_aside(self):
         """An open snapshot of this OMS that a rollback of another OMS moved aside, or None: ``(path, snapshot)``."""
@@ -592,7 +767,7 @@ class SnapshotStore:
         """
         path = path or self.path
         # next to the file it replaces: a rename is atomic only within one folder (a given file may be elsewhere)
-        descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % self.environment, suffix='.tmp', dir=os.path.dirname(path))
+        descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % self.stem, suffix='.tmp', dir=os.path.dirname(path))
         try:
             with os.fdopen(descriptor, 'w') as handle:
                 json.dump(snapshot, handle, indent=2, sort_keys=True)
@@ -609,18 +784,19 @@ class SnapshotStore:
         self._sync_folder()
         return path
 
-    def aside_path(self, why, stamp=None):
-        """A free name to keep ``<environment>.json`` under: ``<environment>.<stamp>.<why>.json``."""
+    def aside_path(self, why, stamp=None, stem=None):
+        """A free name to keep ``<oms>.json`` under: ``<oms>.<stamp>.<why>.json`` (``stem``: another OMS's name)."""
         stamp = re.sub(r'[^0-9TZ]', '', stamp or utc_now())
-        target = os.path.join(self.folder, '%s.%s.%s.json' % (self.environment, stamp, why))
+        stem = stem or self.stem
+        target = os.path.join(self.folder, '%s.%s.%s.json' % (stem, stamp, why))
         number = 1
         while os.path.exists(target):
             number += 1
-            target = os.path.join(self.folder, '%s.%s.%s-%d.json' % (self.environment, stamp, why, number))
+            target = os.path.join(self.folder, '%s.%s.%s-%d.json' % (stem, stamp, why, number))
         return target
 
     def move_aside(self, target):
-        """Rename ``<environment>.json`` to ``target`` (see aside_path). Never deletes."""
+        """Rename ``<oms>.json`` to ``target`` (see aside_path). Never deletes."""
         if os.path.exists(target):
             raise SnapshotError('will not replace %s while keeping %s aside' % (target, self.path))
         os.rename(self.path, target)
@@ -664,10 +840,16 @@ def save_for_rollback(store, fresh, jobs_selected=False, check_mode=False, now=N
                 % (len(result['renewed']), current.get('taken_at'), _listing(result['renewed'])))
     else:
         snapshot = fresh
+        legacy_problem = store.legacy_problem() if state == 'missing' else None
+        if legacy_problem:
+            result['problem'] = ('The 0.2.0 snapshot file %s could not be used (%s) and was left as it is; look at it before '
+                                 'restoring from the fresh one, which may hold rolled-back values.' % (store.legacy_path, legacy_problem))
         if state != 'missing':
             why = 'restored' if (current or {}).get('restored') else {'other_oms': 'other-oms', 'unusable': 'unusable'}[state]
             stamp = (current or {}).get('restored_at') or (current or {}).get('taken_at')
-            aside = store.aside_path(why, stamp)
+            # a snapshot of another OMS goes among that OMS's files, where its restore and its history look
+            owner = oms_file_name(current['oms_url']) if state == 'other_oms' else None
+            aside = store.aside_path(why, stamp, owner)
             result['moved'].append([aside, why])
             move_aside = functools.partial(store.move_aside, aside)  # only once the new snapshot is on disk
             if state == 'other_oms' and not current.get('restored'):
@@ -714,6 +896,21 @@ def read_given(given, cwd=None):
     return parse_snapshot(given, 'rollback_snapshot'), None
 
 
+def _legacy_of_another_oms(store):
+    """What a 0.2.0 file of this inventory host is, when it is there and not this OMS's snapshot, else ''."""
+    if store.legacy_path == store.path or not os.path.exists(store.legacy_path) or store.of_this_oms(store.legacy_path):
+        return ''
+    problem = store.legacy_problem()
+    if problem:
+        return ' %s (named by hotwax.oms 0.2.0) cannot be used: %s; it was left as it is.' % (store.legacy_path, problem)
+    try:
+        with open(store.legacy_path, 'rb') as handle:
+            recorded = parse_snapshot(handle.read(), store.legacy_path)['oms_url']
+    except (IOError, SnapshotError):
+        return ''
+    return ' %s (named by hotwax.oms 0.2.0) records %s, not %s: it is not used.' % (store.legacy_path, recorded, store.oms_url)
+
+
 def load_for_restore(store, given=None, force=False, cwd=None):
     """The snapshot a restore puts back, from ``given`` (the artifact of a rollback job, or a file's path) or the folder.
 
@@ -739,10 +936,11 @@ def load_for_restore(store, given=None, force=False, cwd=None):
             if aside:
                 path, snapshot = aside
             elif state == 'missing':
-                raise SnapshotError('No snapshot of %s in %s (%s does not exist): nothing to restore from. A rollback run on this '
-                                    'controller writes it there; on AWX, give the rollback job\'s artifact '
+                raise SnapshotError('No snapshot of %s in %s (%s does not exist): nothing to restore from.%s A rollback run on '
+                                    'this controller writes it there; on AWX, give the rollback job\'s artifact '
                                     'hotwax_oms_snapshots.%s as rollback_snapshot, or give a copied file\'s path as '
-                                    'rollback_snapshot' % (store.environment, store.folder, store.path, store.environment))
+                                    'rollback_snapshot' % (store.environment, store.folder, store.path,
+                                                           _legacy_of_another_oms(store), store.environment))
             else:
                 raise SnapshotError('%s holds a snapshot of %s, not of %s (%s\'s hotwax_oms_url), and no snapshot of %s is in %s. '
                                     'If it was taken elsewhere, give its file\'s path or the rollback job\'s artifact as '
@@ -819,7 +1017,107 @@ def mark_restored(store, taken_at, path=None, now=None):
 def probe_folder(store):
     """Whether this user can keep a snapshot here: create the folder, write and remove a probe file. Raises SnapshotError."""
     store.check_folder(create=True)
-    descriptor, probe = tempfile.mkstemp(prefix='.%s.probe.' % store.environment, dir=store.folder)
+    descriptor, probe = tempfile.mkstemp(prefix='.%s.probe.' % store.stem, dir=store.folder)
     os.close(descriptor)
     os.remove(probe)
     return store.folder
+
+
+# --- history and pruning -----------------------------------------------------------------------------------------
+
+
+def snapshot_state(snapshot):
+    """``open``, ``renewed`` (open, and a later rollback renewed records reopened since), ``partly restored`` or
+    ``restored``."""
+    if snapshot.get('restored'):
+        return 'restored'
+    if snapshot.get('partly_restored'):
+        return 'partly restored'
+    if any(entry.get('history') for dummy, dummy_key, dummy_label, entry in entries(snapshot)):
+        return 'renewed'
+    return 'open'
+
+
+def _history_row(path, snapshot):
+    """One snapshot, as the history lists it."""
+    if snapshot is None:
+        return dict(path=path, state='unusable', taken_at=None, holds=None, operator=None, reason=None, runs=[], line=None)
+    runs = snapshot.get('runs') or []
+    first = runs[0] if runs else {}
+    who = first.get('operator') or snapshot.get('operator') or {'user': snapshot.get('taken_by', '?')}
+    records = sum(len(shop.get('records') or []) for shop in snapshot.get('shops') or [])
+    holds = dict(shops=len(snapshot.get('shops') or []), records=records,
+                 product_stores=len(snapshot.get('product_stores') or []), service_jobs=len(snapshot.get('service_jobs') or []))
+    return dict(path=path, state=snapshot_state(snapshot), taken_at=snapshot.get('taken_at'),
+                restored_at=snapshot.get('restored_at'), holds=holds, operator=who,
+                reason=snapshot.get('reason') or first.get('reason'), runs=runs,
+                already_rolled_back=bool(snapshot.get('already_rolled_back')))
+
+
+def history_line(row):
+    """``TAKEN  STATE  HOLDS  WHO  WHY  LAST``: one snapshot on one line, like ``helm history``."""
+    if row['state'] == 'unusable':
+        return '%-20s  %-15s  %s: kept aside, look at it' % ('?', 'unusable', row['path'])
+    who = row['operator'] or {}
+    holds = '%(records)d records of %(shops)d shops, %(product_stores)d stores, %(service_jobs)d jobs' % row['holds']
+    by = '%s on %s%s' % (who.get('user', '?'), who.get('host', '?'), ', AWX job %s' % who['awx_job_id'] if who.get('awx_job_id') else '')
+    why = row['reason'] or '(no rollback_reason given)'
+    if row.get('already_rolled_back'):
+        why += ' [taken of an OMS already rolled back]'
+    last = row['runs'][-1] if len(row['runs']) > 1 else None
+    then = '; last: %s' % describe_run(last) if last else ''
+    return '%-20s  %-15s  %s  by %s  why: %s%s' % (row['taken_at'], row['state'], holds, by, why, then)
+
+
+def history(store):
+    """Every snapshot of this OMS in the folder (its file, those kept aside, 0.2.0 names of this inventory host that
+    record it), newest first: a list of rows (path, state, taken_at, restored_at, holds, operator, reason, runs, line).
+
+    Reads only.
+    """
+    state, current, problem = store.read_current()
+    rows = []
+    if state in ('open', 'restored'):
+        rows.append(_history_row(store.path if os.path.exists(store.path) else store.legacy_path, current))
+    elif state == 'unusable':
+        rows.append(dict(_history_row(store.path, None), problem=problem))
+    rows.extend(_history_row(path, snapshot) for path, snapshot in store.kept_aside())
+    rows.sort(key=lambda row: row['taken_at'] or '', reverse=True)
+    for row in rows:
+        row['line'] = history_line(row)
+    return rows
+
+
+def history_header():
+    return '%-20s  %-15s  %s' % ('TAKEN', 'STATE', 'HOLDS, WHO, WHY, LAST')
+
+
+def keep_count(keep):
+    """``rollback_snapshot_keep`` as a number, or None (unset: keep everything). Raises SnapshotError naming it."""
+    if keep is None or keep == '':
+        return None
+    text = str(keep).strip()
+    if isinstance(keep, bool) or not text.isdigit() or int(text) < 1:
+        raise SnapshotError('rollback_snapshot_keep must be a whole number of at least 1 (how many restored snapshots of an '
+                            'environment to keep), or unset to keep every snapshot; got %r' % (keep,))
+    return int(text)
+
+
+def prune(store, keep=None, check_mode=False):
+    """Remove the restored snapshots of this OMS beyond the newest ``keep`` (None: keep everything).
+
+    Never an open or partly restored snapshot, nor an unusable file (someone must look at it). Newest is by when it was
+    restored. Returns the paths removed (in check mode: that would be removed).
+    """
+    keep = keep_count(keep)
+    if keep is None:
+        return []
+    state, current, dummy = store.read_current()
+    restored = [(path, snapshot) for path, snapshot in store.kept_aside() if snapshot and snapshot.get('restored')]
+    if state == 'restored' and os.path.exists(store.path):
+        restored.append((store.path, current))
+    restored.sort(key=lambda item: (item[1].get('restored_at') or item[1].get('taken_at') or '', item[0]), reverse=True)
+    removed = [path for path, dummy in restored[keep:]]
+    if not check_mode:
+        store.remove(removed)
+    return removed

@@ -79,7 +79,7 @@ def test_a_symlinked_folder_is_used_through_its_link(tmp_path):
     linked = SnapshotStore(str(tmp_path / 'link'), 'prod', URL)
     linked.check_folder(create=True)
     save_for_rollback(linked, fresh())
-    assert (real / 'prod.json').exists()
+    assert (real / 'acme-maarg.hotwax.io.json').exists()
     assert load_for_restore(SnapshotStore(str(real), 'prod', URL + '/'))['snapshot']['shops'][0]['shop_id'] == 'SHOP'
 
 
@@ -100,7 +100,7 @@ def test_first_save_writes_0600_in_a_0700_folder_with_before_values_only(store):
     assert [record['before'] for record in records] == ['SHOP_RW_ACCESS', None]
     assert not any('after' in record for record in records) and 'after' not in on_disk['product_stores'][0]
     assert on_disk['oms_url'] == URL and on_disk['restored'] is False and on_disk['already_rolled_back'] is False
-    assert files(store) == ['prod.json']  # no temporary file left behind
+    assert files(store) == ['acme-maarg.hotwax.io.json']  # no temporary file left behind
 
 
 def test_check_mode_save_writes_nothing_and_says_where(store):
@@ -120,7 +120,7 @@ def test_a_second_rollback_keeps_the_first_snapshot_and_adds_only_what_it_lacked
     kept = json.loads(open(store.path).read())
     assert kept['shops'][0]['records'] == first['shops'][0]['records']  # pre-incident values survive
     assert kept['shops'][1]['shop_id'] == 'OTHER' and kept['product_stores'][0]['before'] is True
-    assert files(store) == ['prod.json']
+    assert files(store) == ['acme-maarg.hotwax.io.json']
 
 
 def test_a_restored_snapshot_becomes_history_and_a_fresh_one_is_taken(store):
@@ -128,7 +128,7 @@ def test_a_restored_snapshot_becomes_history_and_a_fresh_one_is_taken(store):
     first = save_for_rollback(store, fresh())['snapshot']
     assert mark_restored(store, first['taken_at'], store.path, now='2026-12-01T10:00:00Z') == store.path
     second = save_for_rollback(store, fresh())
-    assert second['moved'] == [[os.path.join(store.folder, 'prod.20261201T100000Z.restored.json'), 'restored']]
+    assert second['moved'] == [[os.path.join(store.folder, 'acme-maarg.hotwax.io.20261201T100000Z.restored.json'), 'restored']]
     history = json.loads(open(second['moved'][0][0]).read())
     assert history['restored'] is True and history['taken_at'] == first['taken_at']
     assert second['warnings'] == []  # a restored snapshot is harmless
@@ -141,17 +141,33 @@ def test_history_is_never_overwritten_even_with_the_same_stamp(store):
         taken = save_for_rollback(store, fresh())['snapshot']['taken_at']
         mark_restored(store, taken, now='2026-12-01T10:00:00Z')
     save_for_rollback(store, fresh())
-    assert files(store) == ['prod.20261201T100000Z.restored-2.json', 'prod.20261201T100000Z.restored-3.json',
-                            'prod.20261201T100000Z.restored.json', 'prod.json']
+    assert files(store) == ['acme-maarg.hotwax.io.20261201T100000Z.restored-2.json', 'acme-maarg.hotwax.io.20261201T100000Z.restored-3.json',
+                            'acme-maarg.hotwax.io.20261201T100000Z.restored.json', 'acme-maarg.hotwax.io.json']
 
 
-def test_a_snapshot_of_another_oms_is_kept_aside_with_a_warning_and_its_restore_finds_it(store, tmp_path):
+def test_same_named_hosts_of_two_omses_keep_their_own_snapshots_side_by_side(store):
     other = SnapshotStore(store.folder, 'prod', 'https://other-maarg.hotwax.io')
     other.check_folder(create=True)
     save_for_rollback(other, fresh(url='https://other-maarg.hotwax.io'))
     saved = save_for_rollback(store, fresh())
+    assert saved['moved'] == [] and saved['warnings'] == [] and saved['problem'] is None
+    assert files(store) == ['acme-maarg.hotwax.io.json', 'other-maarg.hotwax.io.json']
+    assert load_for_restore(other)['snapshot']['oms_url'] == 'https://other-maarg.hotwax.io'
+    assert load_for_restore(store)['path'] == store.path
+
+
+def test_a_snapshot_of_another_oms_is_kept_aside_with_a_warning_and_its_restore_finds_it(store):
+    """A copied or hand-renamed file: the name says this OMS, the content another; the content wins."""
+    other = SnapshotStore(store.folder, 'prod', 'https://other-maarg.hotwax.io')
+    other.check_folder(create=True)
+    save_for_rollback(other, fresh(url='https://other-maarg.hotwax.io'))
+    os.rename(other.path, store.path)
+    with pytest.raises(SnapshotError, match='holds a snapshot of https://other-maarg.hotwax.io, not of %s' % URL):
+        load_for_restore(store)
+    saved = save_for_rollback(store, fresh())
     assert saved['moved'][0][1] == 'other-oms' and saved['problem'] is None
     assert 'open snapshot of another OMS (https://other-maarg.hotwax.io)' in saved['warnings'][0]
+    assert os.path.basename(saved['moved'][0][0]).startswith('other-maarg.hotwax.io.')  # among that OMS's files
     found = load_for_restore(other)
     assert found['path'] == saved['moved'][0][0] and found['snapshot']['oms_url'] == 'https://other-maarg.hotwax.io'
     assert load_for_restore(store)['path'] == store.path
@@ -179,14 +195,6 @@ def test_restore_without_any_snapshot_names_the_absolute_file_and_the_awx_way(st
         load_for_restore(store)
     assert 'No snapshot of prod in %s (%s does not exist)' % (store.folder, store.path) in str(error.value)
     assert 'hotwax_oms_snapshots.prod as rollback_snapshot' in str(error.value)
-
-
-def test_restore_of_another_oms_snapshot_is_refused_with_advice(store):
-    other = SnapshotStore(store.folder, 'prod', 'https://other-maarg.hotwax.io')
-    other.check_folder(create=True)
-    save_for_rollback(other, fresh(url='https://other-maarg.hotwax.io'))
-    with pytest.raises(SnapshotError, match='holds a snapshot of https://other-maarg.hotwax.io, not of %s' % URL):
-        load_for_restore(store)
 
 
 def test_a_given_snapshot_is_validated_like_a_file(store):
@@ -431,3 +439,204 @@ def test_a_snapshot_given_by_path_is_read_and_marked_there(store, tmp_path):
     assert mark_restored(store, taken['taken_at'], loaded['path']) == str(copy)
     with pytest.raises(SnapshotError, match='rollback_snapshot names the file .*missing'):
         load_for_restore(store, str(tmp_path / 'nope.json'))
+
+
+# --- 0.3.0: the OMS is the identity; history; keep ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize('url, name', [
+    ('https://ACME-maarg.hotwax.io:443/rest/s1/', 'acme-maarg.hotwax.io'),
+    ('https://acme-maarg.hotwax.io:8443', 'acme-maarg.hotwax.io_8443'),
+    ('http://127.0.0.1:8080/', 'http_127.0.0.1_8080'),
+    ('https://hotwax.example.com/acme/rest/s1', 'hotwax.example.com_acme'),
+])
+def test_the_files_are_named_by_the_normalised_oms_url(tmp_path, url, name):
+    assert snapshot_store.oms_file_name(url) == name
+    store = SnapshotStore(str(tmp_path), 'prod', url)
+    assert store.path == str(tmp_path / ('%s.json' % name)) and store.lock_path == str(tmp_path / ('.%s.lock' % name))
+
+
+def test_two_names_of_one_oms_share_one_snapshot_and_one_lock(store):
+    production = SnapshotStore(store.folder, 'production', 'https://Acme-Maarg.hotwax.io/rest/s1')
+    store.check_folder(create=True)
+    taken = save_for_rollback(store, fresh())['snapshot']['taken_at']
+    assert load_for_restore(production)['snapshot']['taken_at'] == taken  # a restore under the other name finds it
+    assert store.lock('rollback') is None
+    assert store.lock('rollback') is None  # the role included twice for one host: the same run holds it
+    with pytest.raises(SnapshotLocked, match=r'another rollback of production is running: .*taken as prod: the same OMS, '
+                                             r'https://acme-maarg.hotwax.io'):
+        production.lock('restore')  # even from this run: one host at a time acts on an OMS
+    assert not production.unlock() and os.path.exists(store.lock_path)
+    assert store.unlock() and not os.path.exists(store.lock_path)
+
+
+def test_the_lock_names_the_controller_process_and_its_start(store):
+    store.check_folder(create=True)
+    store.lock('rollback')
+    holder = store.lock_holder()
+    assert holder['pid'] == os.getppid() and holder['environment'] == 'prod' and holder['oms_url'] == URL
+    assert holder['started'] == snapshot_store.process_started(os.getppid()) and holder['started']
+
+
+def test_a_lock_whose_pid_now_names_another_process_is_taken_over(store):
+    """The run died and its pid went to a new process: alive, but not the run that took the lock."""
+    store.check_folder(create=True)
+    boot, ticks = snapshot_store.process_started(1).split('/')
+    with open(store.lock_path, 'w') as handle:
+        json.dump({'pid': 1, 'host': snapshot_store.socket.gethostname(), 'started': '%s/%d' % (boot, int(ticks) + 1),
+                   'purpose': 'restore', 'since': '2026-12-01T09:00:00Z'}, handle)
+    assert 'took over the lock of a restore that ended without releasing it (pid 1' in store.lock('rollback')
+    assert store.lock_holder()['pid'] == os.getppid()
+
+
+def test_a_live_0_2_0_lock_of_this_host_name_is_waited_for(store):
+    store.check_folder(create=True)
+    with open(store.legacy_lock_path, 'w') as handle:  # 0.2.0 wrote no start and no OMS
+        json.dump({'pid': 1, 'host': snapshot_store.socket.gethostname(), 'purpose': 'rollback', 'user': 'uid 0 (ops)'}, handle)
+    with pytest.raises(SnapshotLocked, match='another rollback of prod is running: uid 0 \\(ops\\)'):
+        store.lock('rollback')
+    with open(store.legacy_lock_path, 'w') as handle:  # its run is over
+        json.dump({'pid': 2 ** 22 + 7, 'host': snapshot_store.socket.gethostname(), 'purpose': 'rollback'}, handle)
+    assert store.lock('rollback') is None
+
+
+def write_legacy(store, snapshot, name='prod.json'):
+    """A file as hotwax.oms 0.2.0 named it: by the inventory host."""
+    store.check_folder(create=True)
+    path = os.path.join(store.folder, name)
+    with open(path, 'w') as handle:
+        json.dump(snapshot, handle)
+    return path
+
+
+def test_a_0_2_0_file_of_this_oms_is_read_and_renamed_once_by_the_lock(store):
+    written = fresh()
+    legacy = write_legacy(store, written)
+    old = write_legacy(store, dict(fresh(), taken_at='2026-01-01T00:00:00Z', restored=True, restored_at='2026-01-02T00:00:00Z'),
+                       'prod.20260102T000000Z.restored.json')
+    state, snapshot, dummy = store.read_current()  # check mode and readiness read it where it is
+    assert state == 'open' and snapshot == written
+    assert [path for path, dummy in store.kept_aside()] == [old]
+    assert files(store) == ['prod.20260102T000000Z.restored.json', 'prod.json']
+    said = store.lock('restore')
+    assert 'renamed 2 0.2.0 files of %s (prod) to its name: prod.json -> acme-maarg.hotwax.io.json' % URL in said
+    assert files(store) == ['.acme-maarg.hotwax.io.lock', 'acme-maarg.hotwax.io.20260102T000000Z.restored.json',
+                            'acme-maarg.hotwax.io.json']
+    assert not os.path.exists(legacy) and load_for_restore(store)['path'] == store.path
+    store.unlock()
+    assert store.lock('restore') is None  # said once
+
+
+def test_a_0_2_0_file_of_another_oms_is_never_used_for_this_one(store):
+    write_legacy(store, fresh(url='https://other-maarg.hotwax.io'))
+    assert store.read_current()[0] == 'missing' and store.kept_aside() == []
+    with pytest.raises(SnapshotError, match=r'prod.json \(named by hotwax.oms 0.2.0\) records https://other-maarg.hotwax.io, '
+                                            r'not %s: it is not used' % URL):
+        load_for_restore(store)
+    assert store.lock('rollback') is None
+    assert 'prod.json' in files(store) and json.loads(open(store.legacy_path).read())['oms_url'] == 'https://other-maarg.hotwax.io'
+    assert save_for_rollback(store, fresh())['moved'] == []  # its own file, beside it
+
+
+def reopened(scope):
+    return [dict(SHOPS[0], records=[dict(SHOPS[0]['records'][0], before=scope), SHOPS[0]['records'][1]])]
+
+
+def test_history_lists_every_snapshot_newest_first_with_its_state_who_why_and_what_it_holds(store):
+    store.check_folder(create=True)
+    who = operator('42')
+    first = snapshot_of('prod', URL, ['remote', 'config'], SHOPS, STORES, [], now='2026-12-01T09:00:00Z', who=who, reason='INC-1')
+    save_for_rollback(store, first)
+    assert [row['state'] for row in snapshot_store.history(store)] == ['open']
+    again = snapshot_of('prod', URL, ['remote', 'config'], reopened('SHOP_READ_ACCESS'), STORES, [], now='2026-12-01T09:30:00Z')
+    save_for_rollback(store, again, now='2026-12-01T09:30:00Z')
+    assert [row['state'] for row in snapshot_store.history(store)] == ['renewed']
+    mark_put_back(store, '2026-12-01T09:00:00Z', dict(shops=[], product_stores=STORES, service_jobs=[]),
+                  run_entry('restore', who, 'INC-1 part'), now='2026-12-01T10:00:00Z')
+    assert [row['state'] for row in snapshot_store.history(store)] == ['partly restored']
+    mark_restored(store, '2026-12-01T09:00:00Z', now='2026-12-01T11:00:00Z')
+    save_for_rollback(store, snapshot_of('prod', URL, ['remote'], SHOPS, [], [], now='2026-12-02T09:00:00Z', who=who))
+    rows = snapshot_store.history(store)
+    assert [(row['taken_at'], row['state']) for row in rows] == [('2026-12-02T09:00:00Z', 'open'), ('2026-12-01T09:00:00Z', 'restored')]
+    assert rows[1]['holds'] == dict(shops=1, records=2, product_stores=1, service_jobs=0)
+    assert rows[1]['reason'] == 'INC-1' and rows[1]['operator']['awx_job_id'] == '42'
+    line = rows[1]['line']
+    assert line.startswith('2026-12-01T09:00:00Z  restored ') and '2 records of 1 shops, 1 stores, 0 jobs' in line
+    assert 'AWX job 42' in line and 'why: INC-1' in line and '; last: restore at 2026-12-01T11:00:00Z' in line
+    assert 'why: (no rollback_reason given)' in rows[0]['line'] and '; last:' not in rows[0]['line']
+
+
+def test_history_reads_only_and_lists_an_unusable_file(store):
+    store.check_folder(create=True)
+    with open(store.path, 'w') as handle:
+        handle.write('{"shops": [')
+    before = files(store)
+    rows = snapshot_store.history(store)
+    assert [row['state'] for row in rows] == ['unusable'] and store.path in rows[0]['line']
+    assert files(store) == before
+
+
+def restored_snapshots(store, count):
+    store.check_folder(create=True)
+    for number in range(count):
+        taken = save_for_rollback(store, fresh())['snapshot']['taken_at']
+        mark_restored(store, taken, now='2026-12-0%dT10:00:00Z' % (number + 1))
+
+
+def test_keep_removes_restored_snapshots_beyond_the_newest_n_and_never_an_open_one(store):
+    restored_snapshots(store, 3)
+    save_for_rollback(store, fresh())  # open: never removed
+    with open(os.path.join(store.folder, 'acme-maarg.hotwax.io.20261130T000000Z.unusable.json'), 'w') as handle:
+        handle.write('{')  # an operator must look at it: never removed
+    assert snapshot_store.prune(store, None) == []
+    assert snapshot_store.prune(store, 1, check_mode=True) == [
+        os.path.join(store.folder, 'acme-maarg.hotwax.io.20261202T100000Z.restored.json'),
+        os.path.join(store.folder, 'acme-maarg.hotwax.io.20261201T100000Z.restored.json')]
+    assert len(files(store)) == 5
+    assert len(snapshot_store.prune(store, '1')) == 2
+    assert files(store) == ['acme-maarg.hotwax.io.20261130T000000Z.unusable.json',
+                            'acme-maarg.hotwax.io.20261203T100000Z.restored.json', 'acme-maarg.hotwax.io.json']
+    assert snapshot_store.prune(store, 1) == []
+
+
+def test_keep_never_removes_a_partly_restored_snapshot_and_counts_the_current_restored_one(store):
+    restored_snapshots(store, 2)
+    taken = save_for_rollback(store, fresh())['snapshot']['taken_at']
+    mark_put_back(store, taken, dict(shops=[], product_stores=STORES, service_jobs=[]), run_entry('restore', operator()))
+    assert snapshot_store.prune(store, 1) == [os.path.join(store.folder, 'acme-maarg.hotwax.io.20261201T100000Z.restored.json')]
+    assert json.loads(open(store.path).read())['partly_restored'] is True
+    mark_restored(store, taken, now='2026-12-09T10:00:00Z')
+    assert snapshot_store.prune(store, 1) == [os.path.join(store.folder, 'acme-maarg.hotwax.io.20261202T100000Z.restored.json')]
+    assert files(store) == ['acme-maarg.hotwax.io.json']
+
+
+@pytest.mark.parametrize('keep', [0, -1, 'two', True, 1.5])
+def test_keep_that_is_no_count_is_refused_naming_the_variable(store, keep):
+    with pytest.raises(SnapshotError, match='rollback_snapshot_keep must be a whole number of at least 1.*got %s' % repr(keep).replace('.', r'\.')):
+        snapshot_store.prune(store, keep)
+
+
+def test_an_unusable_0_2_0_file_is_named_by_a_rollback_and_a_restore_and_left_as_it_is(store):
+    legacy = write_legacy(store, {'shops': 3})
+    with pytest.raises(SnapshotError, match=r'prod.json \(named by hotwax.oms 0.2.0\) cannot be used: .*oms_url is missing'):
+        load_for_restore(store)
+    saved = save_for_rollback(store, fresh())
+    assert 'The 0.2.0 snapshot file %s could not be used' % legacy in saved['problem']
+    assert json.loads(open(legacy).read()) == {'shops': 3}
+
+
+def test_the_lock_file_appears_whole_and_leaves_no_temporary_file(store, monkeypatch):
+    """A second run that finds the lock reads its holder at once: the file is written first, then linked into place."""
+    store.check_folder(create=True)
+    seen = []
+    real_link = os.link
+
+    def link(source, target):
+        seen.append(json.loads(open(source).read()))  # complete before it becomes the lock
+        return real_link(source, target)
+
+    monkeypatch.setattr(snapshot_store.os, 'link', link)
+    store.lock('rollback')
+    assert seen == [store.lock_holder()] and seen[0]['purpose'] == 'rollback'
+    assert files(store) == ['.acme-maarg.hotwax.io.lock']
+    assert stat.S_IMODE(os.stat(store.lock_path).st_mode) == 0o600
