@@ -3,6 +3,8 @@
 import json
 from urllib.parse import urlsplit
 
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import oms_file_name
+
 LOGIN_PATH = '/rest/s1/admin/login'
 NO_ACCESS = 'SHOP_NO_ACCESS'
 
@@ -52,8 +54,11 @@ def playbook(run_playbook, name, inventory, *args):
     return run_playbook('- import_playbook: hotwax.oms.%s\n' % name, *(limit + args), inventory=inventory)
 
 
-def snapshot_path(tmp_path, host='prod'):
-    return tmp_path / 'snapshots' / ('%s.json' % host)
+def snapshot_path(tmp_path, host='prod', oms=None):
+    """Where the rollback keeps ``host``'s snapshot: ``<folder>/<oms>.json``, named by the OMS URL of ``oms``, or of
+    ``host`` in the inventory the ``hosts`` fixture wrote (tmp_path/hosts.yml)."""
+    url = oms.url if oms is not None else json.loads((tmp_path / 'hosts.yml').read_text())['hotwax_oms']['hosts'][host]['hotwax_oms_url']
+    return tmp_path / 'snapshots' / ('%s.json' % oms_file_name(url))
 
 
 def normal(state):

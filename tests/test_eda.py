@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.emulator.oms_emulator import OmsEmulator
-from tests.helpers import assert_no_secret, token_vars
+from tests.helpers import assert_no_secret, snapshot_path, token_vars
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE_BIN = Path(sys.executable).parent  # the .venv: ansible-galaxy and ansible-playbook
@@ -216,7 +216,7 @@ def test_an_alert_rolls_back_exactly_the_environment_it_names_once_and_nothing_e
         wait_for('finished rollback of prod', lambda: recap(rulebook.output(), 'prod'), rulebook.process, rulebook.log)
         assert closed(prod)
         assert uat.requests() == [] and uat.state() == uat_before, 'uat was touched by an alert that named prod'
-        snapshot = json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
+        snapshot = json.loads(snapshot_path(tmp_path, oms=prod).read_text())
         throttle = json.loads((tmp_path / 'snapshots' / '.rollback_on_alert.json').read_text())
         reasons = [throttle[prod.url]['reason']] + [snapshot[key] for key in ('reason', 'rollback_reason') if key in snapshot]
         for reason in reasons:  # the role keeps rollback_reason in the snapshot once it does (issue 23, who/when/why)

@@ -4,7 +4,7 @@ import re
 import shutil
 
 from tests.conftest import REPO
-from tests.helpers import token_vars, user_password
+from tests.helpers import snapshot_path, token_vars, user_password
 
 EXAMPLES = REPO / 'docs' / 'examples'
 ROLLBACK = '- import_playbook: hotwax.oms.rollback\n'
@@ -16,7 +16,7 @@ def test_the_release_example_rolls_back_and_still_fails_the_release(demo_oms, ru
     run = run_playbook((tmp_path / 'release.yml').read_text(), '-l', 'prod', inventory=inventory(prod=demo_oms))
     assert run.returncode == 2, run.output  # the release is red
     failure = run.result('Fail the release, saying the OMS was rolled back')['msg']
-    snapshot = tmp_path / 'snapshots' / 'prod.json'
+    snapshot = snapshot_path(tmp_path, oms=demo_oms)
     assert 'The release failed (Migrate the database: migration 42 failed)' in failure
     assert 'The OMS of prod was rolled back' in failure and str(snapshot) in failure and 'hotwax.oms.restore' in failure
     state = demo_oms.state()

@@ -227,3 +227,17 @@ def test_a_snapshot_file_named_the_0_2_0_way_is_found_and_restored(demo_oms, inv
     assert sorted(path.name for path in folder.iterdir()) == [current.name]
     assert json.loads(current.read_text())['restored'] is True
 
+
+def test_rollback_snapshot_keep_removes_older_restored_snapshots_never_the_open_one(demo_oms, inventory, run_playbook, tmp_path):
+    hosts = inventory(prod=demo_oms)
+    for dummy in range(3):
+        assert playbook(run_playbook, 'rollback', hosts, '-l', 'prod', '-e', 'rollback_snapshot_keep=1').returncode == 0
+        assert playbook(run_playbook, 'restore', hosts, '-l', 'prod', '-e', 'rollback_snapshot_keep=1').returncode == 0
+    rollback = playbook(run_playbook, 'rollback', hosts, '-l', 'prod', '-e', 'rollback_snapshot_keep=1')
+    assert rollback.returncode == 0
+    states = [row['state'] for row in playbook(run_playbook, 'history', hosts, '-l', 'prod').result(
+        'Read the snapshots of prod')['snapshots']]
+    assert states == ['open', 'restored']
+    refused = playbook(run_playbook, 'restore', hosts, '-l', 'prod', '-e', 'rollback_snapshot_keep=0')
+    assert refused.returncode != 0 and 'rollback_snapshot_keep must be a whole number of at least 1' in refused.output
+    assert len(list((tmp_path / 'snapshots').iterdir())) == 2

@@ -174,7 +174,7 @@ def test_open_snapshot_and_unwritable_folder_and_unreachable_url(run_playbook, d
     uat = _verdict(run, 'uat')
     assert uat['line'].startswith('not ready: a snapshot taken at ') and 'is open' in uat['line'], uat['line']
     assert uat['report']['where_it_stands']['snapshot_state'] == 'open'
-    assert uat['report']['where_it_stands']['snapshot_path'] == str(folder / 'uat.json')
+    assert uat['report']['where_it_stands']['snapshot_path'] == str(snapshot_path(tmp_path, 'uat'))
     dev = _verdict(run, 'dev')
     # the store's status refuses the folder before its write probe runs: a file stands where a folder must be
     assert dev['line'].startswith('not ready: the snapshot folder is not writable: ') and str(blocker) in dev['line'], dev['line']

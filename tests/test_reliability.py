@@ -14,6 +14,7 @@ import pytest
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError, OmsClient
 from tests.emulator.make_fleet_seed import build_fleet_seed
+from tests.emulator.oms_emulator import OmsEmulator
 from tests.helpers import (LOGIN_PATH, NO_ACCESS, admin_token, foreign_remotes, login_vars, normal, play, playbook, snapshot_path,
                            token_vars, user_password)
 
@@ -236,15 +237,26 @@ BAD_INPUT = {
 }
 
 
+# The bad inputs the OMS itself answers: each host gets an OMS of its own, since one OMS is rolled back by one host at a
+# time (its lock), and these would otherwise meet each other's lock instead of their own error.
+OWN_OMS = ('bad_token', 'bad_password', 'unknown_shop', 'unknown_store')
+
+
 def test_bad_input_one_clear_error_each_nothing_written(demo_oms, run_playbook, hosts, tmp_path):
-    """One inventory host per bad input, all against one OMS, in a single rollback run."""
+    """One inventory host per bad input, in a single rollback run."""
     port = free_port()  # nothing listens there
-    environments = {}
-    for name, (host_vars, _message, _detail) in BAD_INPUT.items():
-        merged = token_vars(demo_oms, **host_vars)
-        environments[name] = dict((key, value.format(free_port=port) if isinstance(value, str) else value)
-                                  for key, value in merged.items() if value is not None)
-    run = playbook(run_playbook, 'rollback', hosts(**environments))
+    own = dict((name, OmsEmulator(seed='demo').start()) for name in OWN_OMS)
+    try:
+        environments = {}
+        for name, (host_vars, _message, _detail) in BAD_INPUT.items():
+            merged = token_vars(own.get(name, demo_oms), **host_vars)
+            environments[name] = dict((key, value.format(free_port=port) if isinstance(value, str) else value)
+                                      for key, value in merged.items() if value is not None)
+        run = playbook(run_playbook, 'rollback', hosts(**environments))
+        writes = [oms.writes() for oms in [demo_oms] + list(own.values())]
+    finally:
+        for oms in own.values():
+            oms.stop()
     assert run.returncode != 0
     for name, (_vars, message, detail) in BAD_INPUT.items():
         failures = host_failures(run, name)
@@ -256,7 +268,7 @@ def test_bad_input_one_clear_error_each_nothing_written(demo_oms, run_playbook, 
     assert 'Traceback' not in run.output
     assert 'wrong-pass-123' not in run.output + json.dumps(run.results)  # a mistyped password is never echoed
     assert 'some-password-42' not in run.output + json.dumps(run.results)
-    assert demo_oms.writes() == []
+    assert writes == [[]] * (1 + len(OWN_OMS))
     assert not (tmp_path / 'snapshots').exists() or os.listdir(tmp_path / 'snapshots') == []
 
 
@@ -357,7 +369,7 @@ def test_snapshot_is_0600_and_replaced_by_rename_never_rewritten_in_place(demo_o
     assert snapshot.stat().st_ino != old_link.stat().st_ino
     assert old_link.read_text() == old_copy and json.loads(old_copy)['restored'] is False
     assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
-    assert sorted(path.name for path in snapshot.parent.iterdir()) == ['old-inode', 'prod.json']  # no temp file left
+    assert sorted(path.name for path in snapshot.parent.iterdir()) == sorted(['old-inode', snapshot.name])  # no temp file left
 
 
 def test_a_snapshot_write_cut_off_midway_leaves_the_old_file_intact(emulator_server, run_playbook, inventory, tmp_path):
@@ -386,7 +398,7 @@ def test_a_snapshot_write_cut_off_midway_leaves_the_old_file_intact(emulator_ser
     assert 'File too large' in run.output and 'Save the snapshot' in run.output, run.output
     assert snapshot.read_text() == old  # the old snapshot, byte for byte
     assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
-    assert [path.name for path in snapshot.parent.iterdir()] == ['prod.json']
+    assert [path.name for path in snapshot.parent.iterdir()] == [snapshot.name]
     assert emulator_server.writes() == []  # no snapshot, no rollback: nothing was closed without a record of it
 
 

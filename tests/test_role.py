@@ -214,9 +214,10 @@ def test_a_second_restore_needs_force(demo_oms, run_playbook, inventory):
 
 
 def test_rollback_over_an_unusable_snapshot_closes_everything_then_fails(demo_oms, run_playbook, inventory, tmp_path):
+    hosts = inventory(prod=demo_oms)
     snapshot_path(tmp_path).parent.mkdir(parents=True)
     snapshot_path(tmp_path).write_text('{"shops": [')
-    run = playbook(run_playbook, 'rollback', inventory(prod=demo_oms))
+    run = playbook(run_playbook, 'rollback', hosts)
     assert run.returncode != 0
     state = demo_oms.state()
     assert state['stores']['STORE'] == 'N' and set(state['remotes'].values()) == {'SHOP_NO_ACCESS'}

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.helpers import play, playbook, remote_owners
+from tests.helpers import play, playbook, remote_owners, snapshot_path
 
 SHOP_JOBS = {'queue_ShopifyOrderSync_SHOP', 'sync_ShopifyOrderHistory_SHOP', 'resetShopifyInventoryQoh_SHOP',
              'sync_ShopifyProductUpdates_SHOP'}  # Company's per-shop templates, chosen by their parameters
@@ -110,7 +110,7 @@ def test_role_pauses_jobs_and_restore_keeps_a_paused_job_paused(demo_oms, run_pl
     run = playbook(run_playbook, 'rollback', hosts, '-e', 'rollback_pause_jobs=true')
     assert run.returncode == 0, run.output
     assert SHOP_JOBS | {BROKERING_JOB, INTAKE_JOB} <= paused_jobs(demo_oms)
-    snapshot = json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
+    snapshot = json.loads(snapshot_path(tmp_path).read_text())
     assert dict((job['job_name'], job['before']) for job in snapshot['service_jobs'])['queue_ShopifyOrderSync_SHOP'] == 'Y'
 
     run = playbook(run_playbook, 'restore', hosts)

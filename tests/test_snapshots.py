@@ -5,7 +5,8 @@ import os
 import socket
 import stat
 
-from tests.helpers import normal, remote_owners, token_vars
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import oms_file_name
+from tests.helpers import normal, remote_owners, snapshot_path, token_vars
 
 ROLLBACK = '- import_playbook: hotwax.oms.rollback\n'
 RESTORE = '- import_playbook: hotwax.oms.restore\n'
@@ -25,7 +26,7 @@ def test_a_tilde_folder_under_a_home_unlike_the_passwd_one_keeps_the_first_snaps
     before = normal(demo_oms.state())
     first = run(run_playbook, ROLLBACK, inventory, env={'HOME': str(home)})
     assert first.returncode == 0, first.output
-    snapshot = home / 'snaps' / 'prod.json'
+    snapshot = home / 'snaps' / snapshot_path(tmp_path, oms=demo_oms).name
     assert snapshot.exists() and stat.S_IMODE((home / 'snaps').stat().st_mode) == 0o700
     assert 'Snapshot of the state before: %s' % snapshot in first.output  # the absolute path, once expanded
     taken_at = json.loads(snapshot.read_text())['taken_at']
@@ -44,7 +45,7 @@ def test_a_relative_folder_is_taken_from_where_ansible_playbook_runs(demo_oms, r
     inventory = hosts(prod=token_vars(demo_oms, rollback_snapshot_dir='relative/snaps'))
     result = run(run_playbook, ROLLBACK, inventory)
     assert result.returncode == 0, result.output
-    assert (tmp_path / 'relative' / 'snaps' / 'prod.json').exists()  # the runs' working directory is tmp_path
+    assert (tmp_path / 'relative' / 'snaps' / snapshot_path(tmp_path).name).exists()  # the runs' working directory is tmp_path
 
 
 def test_one_oms_written_two_ways_is_one_environment(demo_oms, run_playbook, hosts, tmp_path):
@@ -56,7 +57,7 @@ def test_one_oms_written_two_ways_is_one_environment(demo_oms, run_playbook, hos
     shouted = hosts(prod=token_vars(demo_oms, hotwax_oms_url='http://LocalHost:%s/rest/s1/' % port))
     again = run(run_playbook, ROLLBACK, shouted)  # "run it again to be sure", with the URL written another way
     assert again.returncode == 0, again.output
-    assert folder_files(tmp_path / 'snapshots') == ['prod.json']  # nothing moved aside: it is the same OMS
+    assert folder_files(tmp_path / 'snapshots') == ['%s.json' % oms_file_name('http://localhost:%s' % port)]  # one OMS, one file
     restore = run(run_playbook, RESTORE, shouted)
     assert restore.returncode == 0, restore.output
     assert normal(demo_oms.state()) == before
@@ -72,7 +73,7 @@ def test_a_second_operator_is_warned_and_their_snapshot_is_not_restored_unless_f
     late = run(run_playbook, ROLLBACK, laptop('laptop2'))
     assert late.returncode == 0, late.output
     assert 'prod looks already rolled back' in late.output
-    assert json.loads((tmp_path / 'laptop2' / 'prod.json').read_text())['already_rolled_back'] is True
+    assert json.loads((tmp_path / 'laptop2' / snapshot_path(tmp_path).name).read_text())['already_rolled_back'] is True
 
     demo_oms.clear_requests()
     refused = run(run_playbook, RESTORE, laptop('laptop2'))
@@ -92,31 +93,34 @@ def test_an_old_restored_snapshot_of_another_oms_does_not_turn_a_rollback_red(de
     (folder / 'prod.json').write_text(json.dumps(old))
     result = run(run_playbook, ROLLBACK, inventory(prod=demo_oms))
     assert result.returncode == 0, result.output
-    assert folder_files(folder) == ['prod.20260102T000000Z.restored.json', 'prod.json']
-    assert json.loads((folder / 'prod.20260102T000000Z.restored.json').read_text()) == old
-    assert json.loads((folder / 'prod.json').read_text())['oms_url'] == demo_oms.url
+    # a file named the 0.2.0 way (by the inventory host) that records another OMS is left as it is, beside this OMS's
+    assert folder_files(folder) == sorted([snapshot_path(tmp_path).name, 'prod.json'])
+    assert json.loads((folder / 'prod.json').read_text()) == old
+    assert json.loads(snapshot_path(tmp_path).read_text())['oms_url'] == demo_oms.url
 
 
 def test_a_run_that_holds_the_lock_stops_a_second_one_before_it_reads_the_oms(demo_oms, run_playbook, inventory, tmp_path):
     folder = tmp_path / 'snapshots'
     folder.mkdir()
     holder = {'pid': 1, 'host': socket.gethostname(), 'user': 'uid 0 (ops)', 'purpose': 'restore', 'since': '2026-12-01T09:00:00Z'}
-    (folder / '.prod.lock').write_text(json.dumps(holder))
+    hosts = inventory(prod=demo_oms)
+    lock = folder / ('.%s.lock' % oms_file_name(demo_oms.url))  # the OMS's lock
+    lock.write_text(json.dumps(holder))
     demo_oms.clear_requests()
-    result = run(run_playbook, ROLLBACK, inventory(prod=demo_oms))
+    result = run(run_playbook, ROLLBACK, hosts)
     assert result.returncode != 0
     assert 'another restore of prod is running: uid 0 (ops)' in result.output and 'pid 1' in result.output
     assert demo_oms.requests() == []
-    assert json.loads((folder / '.prod.lock').read_text()) == holder  # someone else's lock is left alone
+    assert json.loads(lock.read_text()) == holder  # someone else's lock is left alone
 
 
 def test_the_lock_is_released_after_a_run_and_after_a_failed_one(demo_oms, run_playbook, inventory, tmp_path):
     hosts = inventory(prod=demo_oms)
     assert run(run_playbook, ROLLBACK, hosts).returncode == 0
-    assert not (tmp_path / 'snapshots' / '.prod.lock').exists()
+    assert not (tmp_path / 'snapshots' / ('.%s.lock' % oms_file_name(demo_oms.url))).exists()
     demo_oms.set_faults([{'kind': 'status', 'status': 400, 'method': 'PUT'}])
     assert run(run_playbook, RESTORE, hosts).returncode != 0
-    assert not (tmp_path / 'snapshots' / '.prod.lock').exists()
+    assert not (tmp_path / 'snapshots' / ('.%s.lock' % oms_file_name(demo_oms.url))).exists()
 
 
 def test_a_record_changed_since_the_rollback_is_left_and_named_unless_forced(demo_oms, run_playbook, inventory):
@@ -160,11 +164,11 @@ def test_a_mistyped_role_variable_is_refused_before_anything_happens(demo_oms, r
 
 def test_the_snapshot_holds_ids_and_before_values_only(fleet_oms, run_playbook, inventory, tmp_path):
     assert run(run_playbook, ROLLBACK, inventory(prod=fleet_oms)).returncode == 0
-    snapshot = json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
+    snapshot = json.loads(snapshot_path(tmp_path).read_text())
     records = [record for shop in snapshot['shops'] for record in shop['records']]
     assert records and all(set(record) == {'target', 'id', 'before'} for record in records)
     assert all(set(store) == {'product_store_id', 'name', 'before'} for store in snapshot['product_stores'])
-    assert os.stat(tmp_path / 'snapshots' / 'prod.json').st_mode & 0o077 == 0
+    assert os.stat(snapshot_path(tmp_path)).st_mode & 0o077 == 0
 
 
 # --- issue 20: the way back never refuses and never widens -----------------------------------------------------------
@@ -183,7 +187,7 @@ def add_scope_enum(oms, enum_id):
 
 
 def snapshot_file(tmp_path):
-    return json.loads((tmp_path / 'snapshots' / 'prod.json').read_text())
+    return json.loads(snapshot_path(tmp_path).read_text())
 
 
 def test_a_scope_the_collection_does_not_know_is_closed_and_restored_exactly(demo_oms, run_playbook, inventory, tmp_path):
@@ -319,8 +323,8 @@ def test_a_restore_from_a_copied_file_given_by_path_marks_that_file(demo_oms, ru
     assert run(run_playbook, ROLLBACK, hosts).returncode == 0
     copy = tmp_path / 'copied' / 'prod.json'
     copy.parent.mkdir()
-    copy.write_text((tmp_path / 'snapshots' / 'prod.json').read_text())
-    (tmp_path / 'snapshots' / 'prod.json').unlink()  # the folder's file is gone: only the copy is left
+    copy.write_text(snapshot_path(tmp_path).read_text())
+    snapshot_path(tmp_path).unlink()  # the folder's file is gone: only the copy is left
     restore = run(run_playbook, RESTORE, hosts, '-e', 'rollback_snapshot=copied/prod.json')
     assert restore.returncode == 0, restore.output
     assert normal(demo_oms.state()) == before

@@ -16,8 +16,8 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import al
 from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import (
     INPUT_PREFIXES, has_credentials, input_problems, role_defaults, with_role_defaults)
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
-    SnapshotError, SnapshotStore, describe_run, load_for_restore, mark_put_back, operator, probe_folder, restore_plan,
-    run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
+    SnapshotError, SnapshotStore, describe_run, keep_count, load_for_restore, mark_put_back, operator, probe_folder, prune,
+    restore_plan, run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
 
 ARTIFACT = 'hotwax_oms_snapshots'
 AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # what AWX/AAP sets on every job it runs
@@ -80,6 +80,7 @@ class ActionModule(ActionBase):
     @staticmethod
     def _begin(store, args, check_mode):
         """Check the folder and take the lock, before anything reads or writes the OMS."""
+        keep_count(args['keep'])  # a bad rollback_snapshot_keep is refused before anything is touched
         warnings = store.check_folder(create=not check_mode, purpose=args['purpose'])
         if not check_mode:  # a check writes nothing, so it needs no lock and leaves none behind
             warning = store.lock(args['purpose'])
@@ -97,6 +98,7 @@ class ActionModule(ActionBase):
             saved['msg'] = 'check mode: the snapshot would be saved at %s' % store.path
         else:
             saved['ansible_stats'] = artifact(store, saved['snapshot'])
+        saved['removed'] = prune(store, args['keep'], check_mode)  # a rollback moved a restored one aside: keep N
         return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
 
     @staticmethod
@@ -128,6 +130,8 @@ class ActionModule(ActionBase):
         result = dict(changed=bool(marked), path=marked)
         if snapshot is not None:
             result.update(restored=bool(snapshot.get('restored')), ansible_stats=artifact(store, snapshot))
+            if snapshot.get('restored'):
+                result['removed'] = prune(store, args['keep'])
         return result
 
     @staticmethod

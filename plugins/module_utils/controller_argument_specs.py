@@ -34,6 +34,7 @@ SNAPSHOT = dict(
     product_store_ids=dict(type='list', elements='str'),
     tied_jobs=dict(type='list', elements='dict'),
     put_back=dict(type='dict'),
+    keep=dict(type='raw'),
 )
 
 VERDICT = dict(

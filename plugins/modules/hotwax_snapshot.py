@@ -13,8 +13,11 @@ short_description: Keep the state from before a rollback, on the controller, whe
 version_added: 0.2.0
 description:
   - The snapshot store of the P(hotwax.oms.rollback#role) role, run on the controller (an action plugin). One JSON
-    file per environment, C(<folder>/<environment>.json), mode 0600 in a 0700 folder, written atomically, without
-    secrets.
+    file per OMS, C(<folder>/<oms>.json), named by the normalised OMS URL (C(https://acme-maarg.hotwax.io) keeps
+    C(acme-maarg.hotwax.io.json)), mode 0600 in a 0700 folder, written atomically, without secrets. Same-named hosts
+    of two OMSes share a folder; two names of one OMS share one snapshot and one lock. A file hotwax.oms 0.2.0 named
+    C(<environment>.json) that records this OMS is read, and renamed by the first rollback or restore that takes the
+    lock; one that records another OMS is never used.
   - A snapshot is open from the rollback that takes it until a restore puts its values back; it is then marked
     restored and kept as history. It keeps each record's value exactly as the OMS gave it (any enum id; a missing
     value as null) and is checked for its shape, never its vocabulary, so a restore takes every value a rollback
@@ -25,7 +28,7 @@ description:
     snapshot stays open, partly restored, until a restore puts back the rest.
   - Who ran each rollback and restore, when and why (O(reason)) is kept in the snapshot's C(runs); on AWX/AAP
     (C(awx_job_id) or C(tower_job_id) set) with the job id. A restored snapshot, an open snapshot of another OMS and an unusable file are renamed aside
-    (C(<environment>.<stamp>.<why>.json)) before a new snapshot is saved. The collection deletes no snapshot.
+    (C(<oms>.<stamp>.<why>.json)) before a new snapshot is saved. The collection deletes no snapshot.
   - An environment is identified by its normalised OMS URL (scheme and host in lower case, no default port, no
     trailing C(/) or C(/rest/s1)), so the same OMS written two ways is one OMS.
   - A folder the collection makes is kept at 0700; an existing folder with a wider mode is named in a warning.
@@ -66,7 +69,7 @@ options:
       - When not given, the default of the P(hotwax.oms.rollback#role) role's C(rollback_snapshot_dir).
     type: str
   environment:
-    description: The environment's name (its inventory host), which names its file.
+    description: The environment's name (its inventory host), for the messages, the job artifact and files 0.2.0 named.
     type: str
     required: true
   oms_url:
@@ -137,6 +140,13 @@ options:
   put_back:
     description: With O(operation=mark_restored), the RV(put_back) of V(load) that the restore put back.
     type: dict
+  keep:
+    description:
+      - Keep only the newest O(keep) restored snapshots of the OMS (C(rollback_snapshot_keep)). After a restore that
+        completes a snapshot (O(operation=mark_restored)) and after a rollback (O(operation=save)), older restored
+        snapshots are removed. An open, partly restored or unusable snapshot is never removed. Unset keeps everything.
+      - A whole number of at least 1; anything else is refused by O(operation=begin).
+    type: raw
   force:
     description: Restore a snapshot taken of an already rolled-back OMS (O(operation=load)).
     type: bool
@@ -195,6 +205,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+removed:
+  description: Restored snapshots removed to keep the newest O(keep) (in check mode, that would be removed).
+  returned: O(operation=save) or O(operation=mark_restored)
+  type: list
+  elements: str
 folder:
   description: The snapshot folder, expanded and absolute.
   returned: O(operation=begin) or O(operation=status)
@@ -204,7 +219,7 @@ path:
   description: The snapshot file (saved, loaded, marked, or where it would be saved in check mode).
   returned: success
   type: str
-  sample: /home/ops/.hotwax_oms/snapshots/prod.json
+  sample: /home/ops/.hotwax_oms/snapshots/acme-maarg.hotwax.io.json
 snapshot:
   description: The snapshot saved or loaded; ids and C(before) values, no secrets.
   returned: O(operation=save) or O(operation=load)
@@ -286,7 +301,7 @@ restored:
   returned: O(operation=mark_restored)
   type: bool
 state:
-  description: V(missing), V(open), V(restored), V(other_oms) or V(unusable), of C(<environment>.json).
+  description: V(missing), V(open), V(restored), V(other_oms) or V(unusable), of C(<oms>.json).
   returned: O(operation=status)
   type: str
 '''

@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import note
 from hypothesis.errors import InvalidArgument
 
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import oms_file_name
 from tests.campaign import invariants
 from tests.campaign.processes import run_command
 from tests.helpers import admin_token, user_password
@@ -77,9 +78,13 @@ class _Scenario:
                 # The operator runs the killed command again, once the weather has cleared.
                 self._act(truth, inventory, number, action, None, [], rerun_of_kill=killed)
 
+    def _snapshot_stem(self):
+        """The snapshot file's name without .json: the store names it after the OMS, not the inventory host."""
+        return oms_file_name(self.emu.url)
+
     def _snapshot_open(self):
         """Whether the environment's snapshot file is there and not restored (a rollback then keeps it)."""
-        snapshot = invariants.read_snapshot(self.folder, ENVIRONMENT)
+        snapshot = invariants.read_snapshot(self.folder, self._snapshot_stem())
         return bool(snapshot) and not snapshot.get('restored')
 
     def _inventory(self):
@@ -105,7 +110,7 @@ class _Scenario:
             handle.write('- import_playbook: hotwax.oms.%s\n' % name)
         results_path = os.path.join(self.workdir, 'results%d.json' % self.count)
         folder_before = invariants.folder_contents(self.folder)
-        snapshot_before = invariants.read_snapshot(self.folder, ENVIRONMENT)
+        snapshot_before = invariants.read_snapshot(self.folder, self._snapshot_stem())
         only = self.scenario.partial_selection(action)
         tables_before = invariants.dump(emu) if only else None
         emu.clear_requests()
@@ -145,8 +150,8 @@ class _Scenario:
         emu = self.emu
         invariants.check_no_secret(emu, self.folder, run.output, results_text)
         invariants.check_only_selection_changed(truth, emu)
-        invariants.check_snapshots(truth, self.folder, ENVIRONMENT)
-        snapshot = invariants.read_snapshot(self.folder, ENVIRONMENT)
+        invariants.check_snapshots(truth, self.folder, self._snapshot_stem())
+        snapshot = invariants.read_snapshot(self.folder, self._snapshot_stem())
         if only:
             invariants.check_partial_restore(truth, emu, tables_before, only, run, snapshot)
         if action.command == 'restore' and snapshot_before and not snapshot_before.get('restored') and \

@@ -359,10 +359,10 @@ def check_restored_means_back(truth, emu):
                                                   sorted(truth.stores - stores), sorted(truth.jobs - jobs)))
 
 
-def read_snapshot(folder, environment):
-    """The environment's snapshot file as JSON, or None when there is none."""
+def read_snapshot(folder, stem):
+    """The snapshot file `<stem>.json` (the OMS's name) as JSON, or None when there is none."""
     try:
-        with open(os.path.join(folder, environment + '.json')) as handle:
+        with open(os.path.join(folder, stem + '.json')) as handle:
             return json.load(handle)
     except (OSError, ValueError):
         return None
@@ -370,8 +370,9 @@ def read_snapshot(folder, environment):
 
 # --- the snapshot ---------------------------------------------------------------------------------------------
 
-def check_snapshots(truth, folder, environment):
-    """Every snapshot file is valid JSON and 0600 in a 0700 folder; the open one holds the pre-incident values."""
+def check_snapshots(truth, folder, stem):
+    """Every snapshot file is valid JSON and 0600 in a 0700 folder; the open one (``<stem>.json``, the OMS's name) holds
+    the pre-incident values."""
     if not os.path.isdir(folder):
         return
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, 'snapshot folder mode %o' % os.stat(folder).st_mode
@@ -382,7 +383,7 @@ def check_snapshots(truth, folder, environment):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, '%s has mode %o' % (name, stat.S_IMODE(os.stat(path).st_mode))
         with open(path) as handle:
             snapshot = json.load(handle)  # raises on a torn file
-        if name == environment + '.json' and not snapshot.get('restored'):
+        if name == stem + '.json' and not snapshot.get('restored'):
             check_snapshot_values(truth, snapshot, name)
 
 
