@@ -212,6 +212,14 @@ def test_readiness_judges_both(safety_oms, run_playbook, environment, switch, re
     assert safety_oms.writes() == []
 
 
+def test_readiness_with_close_matching_remotes_counts_the_matching_remote_as_closed_by_the_rollback(
+        safety_oms, run_playbook, environment):
+    run = playbook(run_playbook, 'readiness', environment(safety_oms, rollback_close_matching_remotes=True), '-l', 'prod')
+    assert 'would leave open remotes that the webhook filter matches' not in run.output
+    assert run.returncode == 0, run.output
+    assert safety_oms.writes() == []
+
+
 def test_without_order_routing_the_in_flight_report_says_so_and_reads_no_runs(safety_oms, run_playbook):
     safety_oms.configure(order_routing=False)
     run = run_playbook(play(safety_oms, '''
@@ -245,3 +253,20 @@ def test_after_the_failure_a_second_rollback_with_close_matching_remotes_adds_th
     run = playbook(run_playbook, 'restore', environment(safety_oms), '-l', 'prod')
     assert run.returncode == 0, run.output
     assert safety_oms.state() == before
+
+
+def test_a_partial_restore_puts_back_a_matching_remote_whichever_shop_its_id_names(fleet_oms, run_playbook, environment):
+    """FLEET_RMT_0151 names FLEET_SHOP_041 in its internalId but holds FLEET_SHOP_042's domain: the webhook filter
+    lets 042 in through it. Closed as 042's record, it comes back with a restore of 042 alone: the restore never
+    refuses what the rollback wrote, whatever the narrower selection makes of its owner."""
+    fleet_oms.query("UPDATE SystemMessageRemote SET accessScopeEnumId = 'SHOP_RW_ACCESS' "
+                    "WHERE systemMessageRemoteId = 'FLEET_RMT_0151'")
+    inventory = environment(fleet_oms, rollback_close_matching_remotes=True)
+    assert playbook(run_playbook, 'rollback', inventory, '-l', 'prod').returncode == 0
+    assert fleet_oms.state()['remotes']['FLEET_RMT_0151'] == NO_ACCESS
+    run = playbook(run_playbook, 'restore', inventory, '-l', 'prod', '-e', '{"rollback_shop_ids": ["FLEET_SHOP_042"]}')
+    assert run.returncode == 0, run.output
+    state = fleet_oms.state()
+    assert state['remotes']['FLEET_RMT_0151'] == 'SHOP_RW_ACCESS'
+    assert state['shops']['FLEET_SHOP_041']['configs'] and all(  # the shop its id names stays closed: not selected
+        scope == NO_ACCESS for scope in state['shops']['FLEET_SHOP_041']['configs'].values())

@@ -35,6 +35,7 @@ API_INFO_SPEC = TaskSpec(dict(
     targets=dict(type='list', elements='str', choices=TARGETS, default=TARGETS),
     product_store_ids=dict(type='list', elements='str', default=[ALL]),
     service_jobs=dict(type='bool', default=False),
+    close_matching_remotes=dict(type='bool', default=False),
     probe_writes=dict(type='bool', default=False),
 ))
 
@@ -42,7 +43,8 @@ API_INFO_SPEC = TaskSpec(dict(
 def run_api_info(task):
     """The probe's report. The write probe writes each record's own value back, which changes nothing."""
     params = task.params
-    selection = dict((key, params[key]) for key in ('shop_ids', 'targets', 'product_store_ids', 'service_jobs'))
+    selection = dict((key, params[key]) for key in ('shop_ids', 'targets', 'product_store_ids', 'service_jobs',
+                                                     'close_matching_remotes'))
     return dict(probe_api(task, selection, params['probe_writes']), changed=False)
 
 

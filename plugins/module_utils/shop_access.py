@@ -252,8 +252,10 @@ class ShopAccess:
         selected = set(shop['shopId'] for shop in shops)
         self.matching_remotes = matching_remotes(remotes, all_shops, shops, owner)
         for remote in self.matching_remotes:
-            remote['included'] = not remote['outside_selection'] and (
-                self.close_matching or remote['id'] in self.restore_remote_ids)
+            # A restore puts back every remote its snapshot names, whoever owns it now and whatever the selection:
+            # nothing a rollback wrote may be refused by its restore. A rollback never closes another shop's.
+            remote['included'] = remote['id'] in self.restore_remote_ids or (
+                self.close_matching and not remote['outside_selection'])
             if remote['included']:
                 owner[remote['id']] = remote['shop_ids'][0]  # a record of the first shop it lets in
         included = set(remote['id'] for remote in self.matching_remotes if remote['included'])

@@ -66,6 +66,13 @@ options:
         calls are probed too.
     type: bool
     default: false
+  close_matching_remotes:
+    description:
+      - Whether the rollback closes the remotes the webhook filter matches for a selected shop
+        (C(rollback_close_matching_remotes)); without it an open one makes the rollback's verdict fail, and the probe
+        says so.
+    type: bool
+    default: false
   probe_writes:
     description:
       - Write each kind of record's current value back to one record (a remote, a config row, a product store, and a

@@ -353,7 +353,7 @@ def after_restore(jobs_step, taken_at, now=None):
                      'shop that they are there, or orders stop arriving' % (
                          'for more than 4 hours' if closed_for is not None else 'for an unknown time'))
     else:
-        lines.append('- the shops were closed for less than 4 hours: Shopify has not started deleting their webhook '
+        lines.append('- the shops were closed for less than 4 hours: Shopify has likely not started deleting their webhook '
                      'subscriptions')
     lines.append('- outbound messages that failed while closed wait in SmsgError: replay them (Job Manager)')
     return lines
