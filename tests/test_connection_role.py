@@ -66,3 +66,13 @@ def test_at_vvv_one_line_per_request_with_its_status_and_no_secret(demo_oms, run
                'PUT %soms/systemMessageRemotes/' % API in line for line in lines)
     assert all(' ms' in line for line in lines if '-> 200' in line)
     assert token_vars(demo_oms)['hotwax_oms_token'] not in run.output
+
+
+def test_at_v_a_long_step_shows_its_progress(fleet_oms, run_playbook, hosts):
+    """130 shops: the close step's list pages and each hundred writes are said while it runs, at -v."""
+    run = playbook(run_playbook, 'rollback', hosts(prod=token_vars(fleet_oms)), '-l', 'prod', '-v')
+    assert run.returncode == 0, run.output
+    access_writes = len([entry for entry in fleet_oms.writes() if '/productStores/' not in entry['path']])
+    assert access_writes >= 200  # one step, the close: a line at each hundred
+    assert '100 writes answered' in run.output and '200 writes answered' in run.output
+    assert 'GET /rest/s1/oms/shopifyShops/shops: page 1 read' in run.output
