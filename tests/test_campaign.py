@@ -40,6 +40,8 @@ DATABASE = DirectoryBasedExampleDatabase(str(REPO / '.hypothesis' / 'campaign'))
 def campaign_settings(examples):
     return settings(max_examples=examples, deadline=None, database=DATABASE, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
 EVERY_RECORD = (('rollback_shop_ids', ['all']), ('rollback_product_store_ids', ['all']),
                 ('rollback_targets', ['remote', 'config']), ('rollback_pause_jobs', False))
 NO_FAULTS = Faults(())

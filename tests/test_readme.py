@@ -35,14 +35,12 @@ def module_env_variables():
 
 
 def role_connection_variables():
-    """The environment's connection host vars the role reads (tasks/main.yml), less the tuning ones and the network
-    ones (proxy, client certificate, gateway headers: host variables of the inventory, docs/awx.md)."""
-    tasks = yaml.safe_load((REPO / 'roles' / 'rollback' / 'tasks' / 'main.yml').read_text())
-    defaults = [task['module_defaults']['group/hotwax.oms.hotwax'] for task in tasks if 'module_defaults' in task]
-    assert len(defaults) == 1, 'one block of tasks holds the connection'
-    names = set(re.findall(r'\b(hotwax_oms_\w+)\b', ' '.join(str(value) for value in defaults[0].values())))
-    return names - {'hotwax_oms_timeout', 'hotwax_oms_retries', 'hotwax_oms_retry_action', 'hotwax_oms_proxy',
-                    'hotwax_oms_client_cert', 'hotwax_oms_client_key', 'hotwax_oms_headers'}
+    """The environment's connection host vars every OMS task takes (plugin_utils/oms_action.py), less the tuning ones
+    and the network ones (proxy, client certificate, gateway headers: host variables of the inventory, docs/awx.md)."""
+    from ansible_collections.hotwax.oms.plugins.plugin_utils.oms_action import HOST_VARIABLES
+    return set(HOST_VARIABLES.values()) - {'hotwax_oms_timeout', 'hotwax_oms_retries', 'hotwax_oms_retry_action',
+                                           'hotwax_oms_proxy', 'hotwax_oms_client_cert', 'hotwax_oms_client_key',
+                                           'hotwax_oms_headers'}
 
 
 def test_readme_lists_every_environment_variable_the_modules_read():

@@ -58,8 +58,8 @@ def test_rollback_snapshot_beats_the_artifact_which_beats_the_file(demo_oms, run
     assert demo_oms.state()['remotes'][REMOTE] == expected_scope
 
 
-def test_a_snapshot_restored_once_is_only_compared_and_nothing_is_written_unless_forced(demo_oms, run_playbook, inventory,
-                                                                                       tmp_path):
+def test_a_snapshot_restored_once_is_only_compared_and_nothing_is_written_unless_forced(
+        demo_oms, run_playbook, inventory, tmp_path):
     hosts = inventory(prod=demo_oms)
     assert run(run_playbook, ROLLBACK, hosts).returncode == 0
     first = run(run_playbook, RESTORE, hosts)

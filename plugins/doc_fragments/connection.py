@@ -112,11 +112,15 @@ options:
 requirements:
   - requests
 notes:
-  - Options are taken first from the task, then from the environment variables named above. O(retry_action),
-    O(proxy), O(client_cert), O(client_key) and O(headers) have none, so that the settings (and credentials) of one
-    shell never reach another environment; without O(proxy), the usual E(HTTPS_PROXY), E(HTTP_PROXY) and
-    E(NO_PROXY) apply.
-  - Use C(module_defaults) with the action group C(group/hotwax.oms.hotwax) to set the connection once per play.
+  - Options are taken first from the task (C(module_defaults) with the action group C(group/hotwax.oms.hotwax)
+    included), then from the host's inventory variables C(hotwax_oms_url) and C(hotwax_oms_<option>) (for example
+    C(hotwax_oms_token), C(hotwax_oms_proxy)), then from the environment variables named above. A task that gives its
+    own O(oms_url) takes nothing from the host's variables, and one that gives a credential takes none of the host's
+    credentials. On a host with C(hotwax_oms_url), an option neither gives takes its default, never the shell's
+    environment variable, which may be another environment's.
+  - O(retry_action), O(proxy), O(client_cert), O(client_key) and O(headers) have no environment variable, so that the
+    settings (and credentials) of one shell never reach another environment; without O(proxy), the usual
+    E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) apply.
   - No secret (token, password, proxy credentials, client key, extra header values, or the credentials the OMS keeps
     for each Shopify shop) ever appears in a return value, a diff, a warning or an error message.
   - The modules keep no cookie and send none back; every request authenticates by its C(Authorization) header.

@@ -153,8 +153,8 @@ def _unmendable(error, pool):
         if refusal:
             return ('the server asks for a TLS client certificate (%s): set client_cert and client_key'
                     % refusal.group(0))
-    plain_http = (isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http'
-                  and not getattr(pool, 'proxy', None))  # through a proxy, the port to probe is not the OMS's
+    through_proxy = bool(getattr(pool, 'proxy', None))  # through a proxy, the port to probe is not the OMS's
+    plain_http = isinstance(error, ProtocolError) and getattr(pool, 'scheme', None) == 'http' and not through_proxy
     if plain_http and _speaks_tls(pool.host, pool.port):
         return 'the server speaks HTTPS on this port: use https:// in oms_url'
     return None

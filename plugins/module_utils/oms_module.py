@@ -334,8 +334,8 @@ class OmsTask:
         not_done = [labelled(record) for record in pending if record.state == NOT_DONE]
         unknown = [labelled(record) for record in pending if record.state == UNKNOWN]
         done = [record for record in pending if record.state == CHANGED]
-        meanings = list(dict.fromkeys(record.failure.meaning for record in pending if record.state == NOT_DONE
-                                      and record.failure is not None and record.failure.meaning))
+        refused = [record for record in pending if record.state == NOT_DONE and record.failure is not None]
+        meanings = list(dict.fromkeys(record.failure.meaning for record in refused if record.failure.meaning))
         parts = ['%d of %d records that needed a change were not changed%s' % (
             len(not_done) + len(unknown), len(pending), (': %s' % '; '.join(meanings)) if meanings else '')]
         if read_error:

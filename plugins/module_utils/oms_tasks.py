@@ -43,8 +43,8 @@ API_INFO_SPEC = TaskSpec(dict(
 def run_api_info(task):
     """The probe's report. The write probe writes each record's own value back, which changes nothing."""
     params = task.params
-    selection = dict((key, params[key]) for key in ('shop_ids', 'targets', 'product_store_ids', 'service_jobs',
-                                                     'close_matching_remotes'))
+    chosen = ('shop_ids', 'targets', 'product_store_ids', 'service_jobs', 'close_matching_remotes')
+    selection = dict((key, params[key]) for key in chosen)
     return dict(probe_api(task, selection, params['probe_writes']), changed=False)
 
 

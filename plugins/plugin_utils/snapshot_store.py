@@ -597,8 +597,8 @@ class SnapshotStore:
 
     def _held_by(self, current, owner):
         """Whether this run holds the lock for this inventory host (two hosts of one run naming one OMS never both act)."""
-        return (current.get('pid') == owner['pid'] and current.get('host') == owner['host']
-                and current.get('started') == owner['started'] and current.get('environment', self.environment) == self.environment)
+        same_process = all(current.get(key) == owner[key] for key in ('pid', 'host', 'started'))
+        return same_process and current.get('environment', self.environment) == self.environment
 
     def unlock(self):
         """Release the lock if this run holds it."""
