@@ -121,6 +121,9 @@ notes:
   - O(retry_action), O(proxy), O(client_cert), O(client_key) and O(headers) have no environment variable, so that the
     settings (and credentials) of one shell never reach another environment; without O(proxy), the usual
     E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) apply.
+  - Every task that talked to the OMS also returns C(retries), a dict of the retries its calls needed (C(count)) and
+    their reasons with how often each came (C(reasons), keyed C(HTTP 429), C(HTTP 503), C(timeout), C(connection
+    reset) and the like); with O(retry_action=warn) it warns when there were any.
   - No secret (token, password, proxy credentials, client key, extra header values, or the credentials the OMS keeps
     for each Shopify shop) ever appears in a return value, a diff, a warning or an error message.
   - The modules keep no cookie and send none back; every request authenticates by its C(Authorization) header.

@@ -284,13 +284,6 @@ shops:
           type: str
           returned: when the state is V(not_done) or V(unknown)
           sample: "PUT /rest/s1/oms/systemMessageRemotes/SHOP_SHOPIFY_REMOTE: HTTP 500"
-retries:
-  description:
-    - The retries this task's calls to the OMS needed, by reason (C(HTTP 429), C(HTTP 503), C(timeout), C(connection reset)...).
-    - With O(retry_action=warn) (the default) a warning says so whenever there were any.
-  returned: when the task talked to the OMS
-  type: dict
-  sample: {"count": 3, "reasons": {"HTTP 429": 2, "HTTP 503": 1}}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
