@@ -11,7 +11,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import READINESS
 from ansible_collections.hotwax.oms.plugins.plugin_utils.readiness import judge, write_report
-from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import SnapshotError
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import SnapshotError, awx_job_of
 
 
 class ActionModule(ActionBase):
@@ -24,7 +24,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         check_mode = bool(self._task.check_mode)
         # AWX and AAP set one of these in every job they run.
-        awx_job = task_vars.get('awx_job_id') or task_vars.get('tower_job_id')
+        awx_job = awx_job_of(task_vars)
         report = judge(args['environment'], args['api'], args['snapshot_status'], args['variable_problems'],
                        awx_job=awx_job, check_mode=check_mode)
         result.update(changed=False, ready=report['ready'], line=report['line'], msg=report['line'], report=report,

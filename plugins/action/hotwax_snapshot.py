@@ -16,20 +16,11 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import al
 from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import (
     INPUT_PREFIXES, has_credentials, input_problems, role_defaults, with_role_defaults)
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
-    SnapshotError, SnapshotStore, describe_run, keep_count, load_for_restore, mark_put_back, operator, probe_folder, prune,
+    SnapshotError, SnapshotStore, awx_job_of, describe_run, keep_count, load_for_restore, mark_put_back, operator, probe_folder, prune,
     restore_plan, run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
 
 ARTIFACT = 'hotwax_oms_snapshots'
-AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # what AWX/AAP sets on every job it runs
 ALL = 'all'
-
-
-def awx_job_id(task_vars):
-    """The AWX/AAP job id when this runs as an AWX job, else None."""
-    for name in AWX_JOB_VARIABLES:
-        if (task_vars or {}).get(name):
-            return str(task_vars[name])
-    return None
 
 
 def selected(ids):
@@ -66,7 +57,7 @@ class ActionModule(ActionBase):
         try:
             # Relative folders are taken from where ansible-playbook was started, never from the role's folder.
             store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])
-            args['operator'] = operator(awx_job_id(task_vars))
+            args['operator'] = operator(awx_job_of(task_vars))
             result.update(getattr(self, '_' + args['operation'])(store, args, check_mode))
         except SnapshotError as exc:
             if args['operation'] == 'end':  # releasing a lock never fails a run: the error that matters was said before

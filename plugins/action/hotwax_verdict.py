@@ -11,11 +11,11 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import VERDICT
 from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import PUBLISHED
+from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import awx_job_of
 from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import (
     CACHE_CAVEAT, KINDS, abbreviated_list, after_restore, from_snapshot_result, judge, moving, read_errors, retries_line,
     safety, selection_from, webhook_deadline)
 
-AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # set on every job AWX/AAP runs
 
 
 def _result(value):
@@ -88,7 +88,7 @@ class ActionModule(ActionBase):
             lines.extend(self._safety_lines(args, steps, report))
         elif not check_mode and not already_restored:
             lines.extend(after_restore(steps.get('jobs'), args['snapshot_taken_at']))
-        on_awx = any((task_vars or {}).get(name) for name in AWX_JOB_VARIABLES)
+        on_awx = awx_job_of(task_vars) is not None
         lines.extend(self._snapshot_lines(args, check_mode, on_awx or args.get('source') == PUBLISHED))
         retried = retries_line(list(steps.values()) + list(reads.values()))
         if retried:

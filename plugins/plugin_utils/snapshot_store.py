@@ -230,6 +230,17 @@ def _shape_problems(snapshot):
     return problems
 
 
+AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')  # what AWX/AAP sets on every job it runs
+
+
+def awx_job_of(task_vars):
+    """The AWX/AAP job id when this runs as an AWX job, else None."""
+    for name in AWX_JOB_VARIABLES:
+        if (task_vars or {}).get(name):
+            return str(task_vars[name])
+    return None
+
+
 def operator(awx_job_id=None):
     """Who runs this: the user, the controller host and, on AWX/AAP, the job id (the OMS keeps no audit of scopes)."""
     return {'user': _who(), 'host': socket.gethostname(), 'awx_job_id': str(awx_job_id) if awx_job_id else None}
