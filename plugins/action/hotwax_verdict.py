@@ -17,7 +17,6 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.verdict import (
     safety, selection_from, webhook_deadline)
 
 
-
 def _result(value):
     """A registered result, or None for a step that was skipped or never ran."""
     if not isinstance(value, dict) or value.get('skipped'):
