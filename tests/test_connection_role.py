@@ -44,7 +44,7 @@ def test_retries_are_counted_per_task_and_said_once_in_the_summary(demo_oms, run
     refused = len([entry for entry in demo_oms.requests() if entry['status'] == 429])
     assert counted == refused > 0
     summary = run.result('Summary')['msg']
-    assert 'The OMS needed %d retries in this run (%d x HTTP 429): it is struggling' % (refused, refused) in summary
+    assert 'The OMS needed %d retries (%d x HTTP 429) in this run: it is struggling' % (refused, refused) in summary
     assert retry_warnings(run)  # and each task that met them warned
 
 

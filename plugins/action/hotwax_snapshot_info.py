@@ -9,14 +9,9 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import SNAPSHOT_INFO
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
     SnapshotError, SnapshotStore, history, history_header)
-
-ARGUMENT_SPEC = dict(
-    environment=dict(type='str', required=True),
-    oms_url=dict(type='str', required=True),
-    folder=dict(type='str', default='~/.hotwax_oms/snapshots'),
-)
 
 
 class ActionModule(ActionBase):
@@ -25,7 +20,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=SNAPSHOT_INFO)
         try:
             store = SnapshotStore(args['folder'], args['environment'], args['oms_url'])
             rows = history(store)

@@ -64,6 +64,12 @@ READINESS = dict(
     report_dir=dict(type='str'),
 )
 
+SNAPSHOT_INFO = dict(
+    environment=dict(type='str', required=True),
+    oms_url=dict(type='str', required=True),
+    folder=dict(type='str', default='~/.hotwax_oms/snapshots'),
+)
+
 ALERT_THROTTLE = dict(
     environment=dict(type='str', required=True),
     oms_url=dict(type='str', required=True),

@@ -165,6 +165,12 @@ def _unanswered(error):
     return isinstance(error, Urllib3TimeoutError) and not isinstance(error, NewConnectionError)
 
 
+def retries_said(count, reasons):
+    """``3 retries (2 x HTTP 429, 1 x HTTP 503)``: a count of retries and their reasons, the most frequent first."""
+    why = ', '.join('%d x %s' % (times, reason) for reason, times in sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    return '%d %s (%s)' % (count, 'retry' if count == 1 else 'retries', why)
+
+
 def retry_reason(response=None, error=None):
     """Why an attempt is retried, as counted in ``OmsClient.retries_made``: ``HTTP 429``, ``timeout``..."""
     if response is not None and error is None:
@@ -495,10 +501,7 @@ class OmsClient:
         made = self.retries_made
         if not made['count'] or self.retry_action != 'warn':
             return None
-        reasons = sorted(made['reasons'].items(), key=lambda item: (-item[1], item[0]))
-        return 'the OMS needed %d %s (%s): it is struggling' % (
-            made['count'], 'retry' if made['count'] == 1 else 'retries',
-            ', '.join('%d x %s' % (count, reason) for reason, count in reasons))
+        return 'the OMS needed %s: it is struggling' % retries_said(made['count'], made['reasons'])
 
     # --- authentication -------------------------------------------------------------
 

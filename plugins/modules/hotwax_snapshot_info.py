@@ -115,3 +115,17 @@ lines:
     - "2026-12-03T13:40:00Z  restored         260 records of 130 shops, 4 stores, 0 jobs  by uid 1000 (ops) on ctl
       why: INC-42 order import broken; last: restore at 2026-12-03T14:10:00Z by uid 1000 (ops) on ctl: INC-42"
 '''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import SNAPSHOT_INFO, refuse_to_run_on_a_target
+
+
+def main():
+    # The action plugin of the same name does the work, on the controller, validating against this same spec.
+    refuse_to_run_on_a_target(AnsibleModule(argument_spec=SNAPSHOT_INFO, supports_check_mode=True),
+                              'hotwax.oms.hotwax_snapshot_info')
+
+
+if __name__ == '__main__':
+    main()

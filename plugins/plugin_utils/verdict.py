@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import datetime
 
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import retries_said
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import shorten
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import EMPTY_SCOPE_MEANS, ROLLED_BACK_SCOPE
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import saved_job_paused
@@ -61,8 +62,7 @@ def retries_line(results):
             reasons[reason] = reasons.get(reason, 0) + times
     if not count:
         return None
-    why = ', '.join('%d x %s' % (times, reason) for reason, times in sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
-    return 'The OMS needed %d retries in this run (%s): it is struggling' % (count, why)
+    return 'The OMS needed %s in this run: it is struggling' % retries_said(count, reasons)
 
 
 def read_errors(reads):

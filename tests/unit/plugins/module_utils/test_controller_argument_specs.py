@@ -16,7 +16,7 @@ from ansible_collections.hotwax.oms.plugins.module_utils import controller_argum
 
 PLUGINS = os.path.join(os.path.dirname(controller_argument_specs.__file__), '..')
 SPECS = {'hotwax_snapshot': 'SNAPSHOT', 'hotwax_verdict': 'VERDICT', 'hotwax_readiness': 'READINESS',
-         'hotwax_alert_throttle': 'ALERT_THROTTLE'}
+         'hotwax_alert_throttle': 'ALERT_THROTTLE', 'hotwax_snapshot_info': 'SNAPSHOT_INFO'}
 
 
 def source(kind, name):
