@@ -773,7 +773,9 @@ def test_port_in_use_fails_cleanly(emu):
 
 def test_job_detail_computes_the_next_run_on_each_read(emu):
     """jobDetail carries nextExecutionDateTime and cronDescription, computed per read: two reads differ, no write between."""
-    first, second = (call(emu.url, "GET", JOBS + "/queue_ShopifyOrderSync_SHOP").json["jobDetail"] for dummy in range(2))
+    first = call(emu.url, "GET", JOBS + "/queue_ShopifyOrderSync_SHOP").json["jobDetail"]
+    time.sleep(0.005)  # the field has millisecond resolution: two reads in one millisecond would agree
+    second = call(emu.url, "GET", JOBS + "/queue_ShopifyOrderSync_SHOP").json["jobDetail"]
     assert first["nextExecutionDateTime"] != second["nextExecutionDateTime"]
     assert first["cronDescription"] != second["cronDescription"]
     assert "nextExecutionDateTime" not in call(emu.url, "GET", JOBS + "/queue_ShopifyOrderSync").json["jobDetail"]  # paused
