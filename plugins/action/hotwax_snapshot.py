@@ -12,15 +12,18 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hotwax.oms.plugins.module_utils.controller_argument_specs import SNAPSHOT
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import STATE_BEFORE_ROLLBACK_SPEC, read_state_before_rollback
+from ansible_collections.hotwax.oms.plugins.plugin_utils.oms_action import run_in_worker, validated, with_host_connection
 from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import already_restored_at, only_compares, snapshot_source
 from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import (
     INPUT_PREFIXES, has_credentials, input_problems, role_defaults, with_role_defaults)
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
-    SnapshotError, SnapshotStore, awx_job_of, describe_run, keep_count, load_for_restore, mark_put_back, operator, probe_folder, prune,
-    restore_plan, run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
+    SnapshotError, SnapshotStore, awx_job_of, describe_run, keep_count, load_for_restore, mark_put_back, normalise_oms_url, operator,
+    probe_folder, prune, restore_plan, run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
 
 ARTIFACT = 'hotwax_oms_snapshots'
 ALL = 'all'
+MUST_READ = ('records', 'stores')  # without these the rollback has no way back: nothing is saved and nothing is closed
 
 
 def selected(ids):
@@ -39,6 +42,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
+        self._task_vars = task_vars or {}  # take reads the OMS with the connection of the task's host
         dummy, args = self.validate_argument_spec(argument_spec=SNAPSHOT)
         check_mode = bool(self._task.check_mode)
         if args['role_inputs'] is not None:
@@ -91,6 +95,43 @@ class ActionModule(ActionBase):
             saved['ansible_stats'] = artifact(store, saved['snapshot'])
         saved['removed'] = prune(store, args['keep'], check_mode)  # a rollback moved a restored one aside: keep N
         return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
+
+    def _take(self, store, args, check_mode):
+        """Read the state the rollback is about (not in check mode, which saves nothing) and save it, as save does."""
+        if check_mode:
+            return dict(self._save(store, args, check_mode), reads={}, jobs_selected=False)
+        state = self._read_state(store, args)
+        if state.get('failed'):
+            return dict(failed=True, msg=state['msg'], login_failed=bool(state.get('login_failed')))
+        reads = dict((name, state[name]) for name in ('records', 'stores', 'jobs') if name in state)
+        failures = [reads[name] for name in MUST_READ if reads[name].get('failed')]
+        if failures:  # every reason once: a refused login fails every part alike
+            return dict(failed=True, msg='. '.join(dict.fromkeys(part['msg'] for part in failures)), reads=reads,
+                        login_failed=any(part.get('login_failed') for part in failures), retries=state.get('retries'))
+        jobs = reads.get('jobs')
+        jobs_selected = jobs is not None and not jobs.get('failed')  # a job read that failed is said by the verdict
+        args.update(shops=reads['records']['shops'], product_stores=reads['stores']['product_stores'],
+                    service_jobs=jobs['service_jobs'] if jobs_selected else [], jobs_selected=jobs_selected)
+        saved = self._save(store, args, check_mode)
+        return dict(saved, reads=reads, jobs_selected=jobs_selected, retries=state.get('retries'),
+                    warnings=state.get('warnings', []) + saved['warnings'])
+
+    def _read_state(self, store, args):
+        """The OMS's answer to read_state_before_rollback, with the connection of the task's host (its hotwax_oms_*
+        variables, as every OMS task of the host takes it), which must be the OMS this store keeps."""
+        connection = with_host_connection({}, self._task_vars, self._templar.template)
+        if connection.get('oms_url') is None:
+            raise SnapshotError('operation take reads the OMS with the connection of the task\'s host, its hotwax_oms_* '
+                                'variables: %s has no hotwax_oms_url' % store.environment)
+        if normalise_oms_url(connection['oms_url']) != store.oms_url:
+            raise SnapshotError('operation take reads the OMS of %s, %s, but oms_url names another, %s: give the host\'s '
+                                'hotwax_oms_url' % (store.environment, normalise_oms_url(connection['oms_url']), store.oms_url))
+        connection.update(shop_ids=args['shop_ids'] or [ALL], targets=args['targets'], pause_jobs=args['pause_jobs'],
+                          close_matching_remotes=args['close_matching_remotes'], product_store_ids=args['product_store_ids'] or [ALL])
+        params, error = validated(STATE_BEFORE_ROLLBACK_SPEC, connection, 'hotwax.oms.hotwax_snapshot')
+        if error:
+            raise SnapshotError('the connection of %s (its hotwax_oms_* variables): %s' % (store.environment, error))
+        return run_in_worker(read_state_before_rollback, STATE_BEFORE_ROLLBACK_SPEC, params, self._task, self._task_vars)
 
     @staticmethod
     def _load(store, args, check_mode):

@@ -55,8 +55,11 @@ class ActionModule(ActionBase):
             snapshot = _registered('snapshot', args['snapshot'], task_vars) if args['snapshot'] else None
         except UndefinedName as exc:
             return dict(result, failed=True, msg=str(exc))
-        # What the snapshot task said (where the snapshot is, what it puts back), unless the task gives it itself.
+        # What the snapshot task said (where the snapshot is, what it read, what it puts back), unless the task gives it.
         said = from_snapshot_result(snapshot)
+        taken_reads = said.pop('reads')
+        if not reads:
+            reads = dict((name, _result(read)) for name, read in taken_reads.items())
         notes = said.pop('notes') + args['notes']
         step_errors = read_errors(reads) + said.pop('step_errors') + args['step_errors']
         for name, value in said.items():
@@ -89,7 +92,7 @@ class ActionModule(ActionBase):
             lines.extend(after_restore(steps.get('jobs'), args['snapshot_taken_at']))
         on_awx = awx_job_of(task_vars) is not None
         lines.extend(self._snapshot_lines(args, check_mode, on_awx or args.get('source') == PUBLISHED))
-        retried = retries_line(list(steps.values()) + list(reads.values()))
+        retried = retries_line(list(steps.values()) + list(reads.values()) + [snapshot])
         if retried:
             lines.append(retried)
         lines.extend(notes)

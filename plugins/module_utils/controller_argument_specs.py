@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 SNAPSHOT = dict(
-    operation=dict(type='str', required=True, choices=['begin', 'save', 'load', 'mark_restored', 'end', 'status']),
+    operation=dict(type='str', required=True, choices=['begin', 'take', 'save', 'load', 'mark_restored', 'end', 'status']),
     folder=dict(type='str'),  # unset: the rollback role's default rollback_snapshot_dir
     environment=dict(type='str', required=True),
     oms_url=dict(type='str', required=True),
@@ -22,6 +22,8 @@ SNAPSHOT = dict(
     product_stores=dict(type='list', elements='dict', default=[]),
     service_jobs=dict(type='list', elements='dict', default=[]),
     jobs_selected=dict(type='bool', default=False),
+    close_matching_remotes=dict(type='bool', default=False),
+    pause_jobs=dict(type='bool', default=False),
     snapshot=dict(type='raw'),
     published_snapshots=dict(type='dict'),
     force=dict(type='bool', default=False),

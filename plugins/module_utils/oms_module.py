@@ -404,19 +404,29 @@ class OmsTask:
         return diff
 
 
-def run_task(work, task):
-    """``work(task)``'s return values; when it fails, the values it has so far with ``failed`` and ``msg``.
+def failed_result(error):
+    """The return values of a task an API error ended: its message; for a refused login also ``login_failed: true``,
+    so that a role stops rather than log in again in a later task."""
+    return dict(failed=True, msg=str(error), **({'login_failed': True} if error.login_failed else {}))
 
-    An API error ends the task with its message; a refused login also returns ``login_failed: true``, so that a role
-    stops rather than log in again in a later task. A task that talked to the OMS returns ``retries``, and warns when
-    there were any (unless ``retry_action`` is ignore). The task's warnings stay in ``task.warnings``.
-    """
+
+def work_result(work, task):
+    """``work(task)``'s return values; when it fails, the values it has so far with ``failed`` and ``msg``."""
     try:
-        result = work(task)
+        return work(task)
     except OmsTaskFailed as exc:
-        result = dict(exc.result, failed=True, msg=exc.msg)
+        return dict(exc.result, failed=True, msg=exc.msg)
     except OmsApiError as exc:
-        result = dict(failed=True, msg=str(exc), **({'login_failed': True} if exc.login_failed else {}))
+        return failed_result(exc)
+
+
+def run_task(work, task):
+    """``work(task)``'s return values (``work_result``), with what the OMS needed to give them.
+
+    A task that talked to the OMS returns ``retries``, and warns when there were any (unless ``retry_action`` is
+    ignore). The task's warnings stay in ``task.warnings``.
+    """
+    result = work_result(work, task)
     client = task.made_client
     if client is not None:  # what the OMS needed: retries say it struggles, even when every call got through
         result['retries'] = client.retries_made

@@ -17,7 +17,7 @@ from operator import itemgetter
 
 from ansible_collections.hotwax.oms.plugins.module_utils.api_probe import probe_api
 from ansible_collections.hotwax.oms.plugins.module_utils.in_flight import read_in_flight
-from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, FORCE_SPEC, TaskSpec
+from ansible_collections.hotwax.oms.plugins.module_utils.oms_module import ALL, FORCE_SPEC, TaskSpec, failed_result, work_result
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_values import ROLLED_BACK_SCOPE
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import STORE_SELECTION_SPEC, OrderBrokering, stores_result
 from ansible_collections.hotwax.oms.plugins.module_utils.order_brokering import restore_value as store_restore_value
@@ -154,3 +154,36 @@ def run_service_job(task):
               task.saved_values(restore, itemgetter('job_name'), job_restore_value) if restore is not None else None)
     return task.apply_changes(records, service_jobs.write, service_jobs.read_back,
                               lambda: {'service_jobs': jobs_result(records)})
+
+
+# --- the state a rollback's snapshot keeps ----------------------------------------------------------------------
+
+STATE_BEFORE_ROLLBACK_SPEC = TaskSpec(dict(SHOP_SELECTION_SPEC, pause_jobs=dict(type='bool', default=False), **STORE_SELECTION_SPEC))
+STATE_PARTS = (  # each part of the reading: its name, the read-only work that gives it, and the options that work takes
+    ('records', run_shop_access_info, ('shop_ids', 'targets', 'close_matching_remotes')),
+    ('stores', run_order_brokering_info, ('product_store_ids',)),
+    ('jobs', run_service_job_info, ('shop_ids', 'product_store_ids')),
+)
+
+
+def read_state_before_rollback(task):
+    """What a rollback's snapshot keeps, its parts read side by side on the task's one client (one login).
+
+    Returns ``{'records': ..., 'stores': ..., 'jobs': ...}``, each part the return values of hotwax_shop_access_info,
+    hotwax_order_brokering_info and hotwax_service_job_info for the task's selection (``jobs`` only with
+    ``pause_jobs``). A part that could not be read holds ``failed`` and ``msg`` instead, as that module's task would;
+    the other parts are read all the same. Each part's warnings join the task's.
+    """
+    parts = [part for part in STATE_PARTS if part[0] != 'jobs' or task.params['pause_jobs']]
+
+    def read(part):
+        dummy, work, options = part
+        reader = task.with_params(job_names=None, **dict((option, task.params[option]) for option in options))
+        return work_result(work, reader), reader.warnings
+
+    state = {}
+    for (name, dummy, dummy), (answer, error) in zip(parts, task.client.map_parallel(read, parts)):
+        result, warnings = answer if error is None else (failed_result(error), [])  # a refused login: every part
+        task.warnings.extend(warnings)
+        state[name] = result
+    return state

@@ -48,6 +48,13 @@ options:
     description:
       - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock. With
         O(role_inputs), it first refuses what the rollback role must not act on (see O(role_inputs)).
+      - V(take) reads the state a rollback is about from the OMS and saves it as V(save) does, all in one task. It reads the
+        access scope of the selected shops (O(shop_ids), O(targets), O(close_matching_remotes)), the order brokering of
+        the selected stores (O(product_store_ids)) and, with O(pause_jobs), whether their jobs are paused, side by side
+        with one login, through the connection of the task's host (its C(hotwax_oms_*) variables, as every OMS task of
+        the host takes it), which must be the OMS of O(oms_url). When the shops or the stores cannot be read the task
+        fails and nothing is saved; jobs that cannot be read are left out (RV(jobs_selected) is false) and their
+        error is in RV(reads). In check mode nothing is read (the steps' own check runs read the same state).
       - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)), and publishes
         the snapshot it keeps as the job artifact C(hotwax_oms_snapshots.<environment>), as M(ansible.builtin.set_stats)
         does (per play, aggregated), so that AWX/AAP keeps it with the job.
@@ -61,7 +68,7 @@ options:
         O(probe).
     type: str
     required: true
-    choices: [begin, save, load, mark_restored, end, status]
+    choices: [begin, take, save, load, mark_restored, end, status]
   folder:
     description:
       - The snapshot folder; C(~) and environment variables are expanded, a relative path is taken from the
@@ -82,7 +89,7 @@ options:
     choices: [rollback, restore]
     default: rollback
   targets:
-    description: The record targets the rollback selected (O(operation=save)).
+    description: The record targets the rollback selected (O(operation=take) or O(operation=save)).
     type: list
     elements: str
     default: [remote, config]
@@ -103,7 +110,16 @@ options:
     default: []
   jobs_selected:
     description: Whether the job step was asked for, so that paused jobs count when judging whether the OMS looks
-      already rolled back.
+      already rolled back (O(operation=save); V(take) decides it from O(pause_jobs) and its reading).
+    type: bool
+    default: false
+  close_matching_remotes:
+    description: With O(operation=take), read also the open remotes the webhook filter matches for a selected shop,
+      as M(hotwax.oms.hotwax_shop_access_info) does.
+    type: bool
+    default: false
+  pause_jobs:
+    description: With O(operation=take), read also whether the selected shops' and stores' jobs are paused.
     type: bool
     default: false
   snapshot:
@@ -123,11 +139,13 @@ options:
     type: str
   shop_ids:
     description:
+      - With O(operation=take), the shops whose access scope is read; V(all) or unset for every shop.
       - With O(operation=load), the shops whose records this restore puts back; V(all) or unset for every shop.
     type: list
     elements: str
   product_store_ids:
     description:
+      - With O(operation=take), the product stores whose brokering is read; V(all) or unset for every store.
       - With O(operation=load), the product stores whose brokering this restore puts back; V(all) or unset for every store.
     type: list
     elements: str
@@ -184,6 +202,17 @@ EXAMPLES = r'''
     environment: "{{ inventory_hostname }}"
     oms_url: "{{ hotwax_oms_url }}"
 
+- name: Read and save the state before a rollback of two shops (the host's hotwax_oms_* variables connect)
+  hotwax.oms.hotwax_snapshot:
+    operation: take
+    folder: ~/.hotwax_oms/snapshots
+    environment: "{{ inventory_hostname }}"
+    oms_url: "{{ hotwax_oms_url }}"
+    shop_ids: [SHOP_US, SHOP_CA]
+    product_store_ids: [STORE]
+    reason: INC-1234 order import broken by release 5.2
+  register: taken
+
 - name: Load the snapshot an AWX rollback job published
   hotwax.oms.hotwax_snapshot:
     operation: load
@@ -207,7 +236,7 @@ EXAMPLES = r'''
 RETURN = r'''
 removed:
   description: Restored snapshots removed to keep the newest O(keep) (in check mode, that would be removed).
-  returned: O(operation=save) or O(operation=mark_restored)
+  returned: O(operation=take), O(operation=save) or O(operation=mark_restored)
   type: list
   elements: str
 folder:
@@ -222,20 +251,20 @@ path:
   sample: /home/ops/.hotwax_oms/snapshots/acme-maarg.hotwax.io.json
 snapshot:
   description: The snapshot saved or loaded; ids and C(before) values, no secrets.
-  returned: O(operation=save) or O(operation=load)
+  returned: O(operation=take), O(operation=save) or O(operation=load)
   type: dict
 kept_from:
   description: When a rollback kept an earlier open snapshot, the time it was taken.
-  returned: O(operation=save)
+  returned: O(operation=take) or O(operation=save)
   type: str
 moved:
   description: Files renamed aside before the new snapshot was saved, each with why (V(restored), V(other-oms), V(unusable)).
-  returned: O(operation=save)
+  returned: O(operation=take) or O(operation=save)
   type: list
   elements: list
 problem:
   description: Why an earlier file could not be used, which an operator must look at; null when there was none.
-  returned: O(operation=save) or O(operation=status)
+  returned: O(operation=take), O(operation=save) or O(operation=status)
   type: str
 role_problems:
   description: With O(role_inputs), every problem the rollback role would refuse before it starts, a sentence each.
@@ -274,15 +303,32 @@ has_credentials:
   type: bool
 renewed:
   description: Labels of the records a second rollback renewed (reopened since the kept snapshot's rollback).
-  returned: O(operation=save)
+  returned: O(operation=take) or O(operation=save)
   type: list
   elements: str
   sample: ["shop SHOP remote SHOP_SHOPIFY_REMOTE"]
 notes:
   description: Lines for the run's summary (who, when and why; renewed records; a half-closed OMS; unfamiliar scopes; what is still closed).
-  returned: O(operation=save) or O(operation=load)
+  returned: O(operation=take), O(operation=save) or O(operation=load)
   type: list
   elements: str
+reads:
+  description:
+    - What O(operation=take) read, by part, each the return values of the module that reads it
+      (M(hotwax.oms.hotwax_shop_access_info) under C(records), M(hotwax.oms.hotwax_order_brokering_info) under
+      C(stores), M(hotwax.oms.hotwax_service_job_info) under C(jobs) when O(pause_jobs)); a part that could not be read
+      holds C(failed) and C(msg) instead. Empty in check mode.
+    - M(hotwax.oms.hotwax_verdict) takes it as what the rollback is about.
+  returned: O(operation=take)
+  type: dict
+jobs_selected:
+  description: Whether O(operation=take) read the jobs (O(pause_jobs) and an answer), so that the job step runs.
+  returned: O(operation=take)
+  type: bool
+retries:
+  description: The retries the reading of O(operation=take) needed, as the OMS modules return them (C(count), C(reasons)).
+  returned: O(operation=take), when it read the OMS
+  type: dict
 put_back:
   description: What this restore puts back, in the shape of a snapshot (C(shops), C(product_stores), C(service_jobs)).
   returned: O(operation=load)

@@ -63,14 +63,16 @@ options:
       - When one of them ran, they are what the rollback is about (what its snapshot holds). A read that ran without
         listing its records (registered with C(failed_when) false) is a failure, named by what it read, for example
         C(Read the jobs).
+      - Without it, the RV(hotwax.oms.hotwax_snapshot#module:reads) of the result O(snapshot) names (a snapshot taken
+        with V(take) read the state itself).
     type: dict
   snapshot:
     description:
-      - The name of the variable the M(hotwax.oms.hotwax_snapshot) task registered its result in (V(save) for a
-        rollback, V(load) for a restore).
+      - The name of the variable the M(hotwax.oms.hotwax_snapshot) task registered its result in (V(take) or V(save)
+        for a rollback, V(load) for a restore).
       - The verdict takes from it what the options below do not give, O(snapshot_path), O(snapshot_taken_at),
-        O(kept_from), O(already_restored_at), O(notes) (first), for a restore O(selection), and a problem with an
-        earlier file as a failure.
+        O(kept_from), O(already_restored_at), O(notes) (first), for a rollback O(reads) and the retries its reading
+        needed, for a restore O(selection), and a problem with an earlier file as a failure.
     type: str
   step_errors:
     description: Other failures to report as they are; empty strings are ignored.
@@ -128,8 +130,7 @@ EXAMPLES = r'''
     mode: rollback
     environment: "{{ inventory_hostname }}"
     steps: {records: closed, stores: stopped}
-    reads: {records: access_before, stores: brokering_before}
-    snapshot: saved
+    snapshot: taken  # a hotwax_snapshot take: what it read is what the rollback is about
   register: verdict
 '''
 

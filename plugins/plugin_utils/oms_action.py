@@ -60,6 +60,31 @@ def with_host_connection(args, host_vars, template):
     return merged
 
 
+def validated(spec, args, action):
+    """``(params, None)``: ``args`` validated against the TaskSpec ``spec``, as AnsibleModule would; else ``(None,
+    the error)``, worded as the module's own refusal (``action`` names it)."""
+    validation = ArgumentSpecValidator(**spec.validation_arguments()).validate(args)
+    if not validation.error_messages:
+        return validation.validated_parameters, None
+    error = validation.errors.msg
+    if isinstance(validation.errors.errors[0], UnsupportedError):
+        error = 'Unsupported parameters for (%s) module: %s' % (action, error)
+    return None, error
+
+
+def run_in_worker(work, spec, params, ansible_task, task_vars):
+    """``work``'s answer for the validated ``params`` (``run_task``), run here, in check and diff mode as
+    ``ansible_task`` is, its request lines shown at -vvv and its progress at -v, its warnings in ``warnings``."""
+    host = (task_vars or {}).get('inventory_hostname')
+    task = OmsTask(params, check_mode=ansible_task.check_mode, diff=ansible_task.diff,
+                   log=lambda line: display.vvv(line, host=host), progress=lambda line: display.v(line, host=host))
+    answer = run_task(work, task)
+    if task.warnings:
+        answer['warnings'] = task.warnings
+    # as AnsibleModule does: no value of a no_log option (a password, a token) appears anywhere in the answer
+    return masked(answer, spec.no_log_values(params))
+
+
 class OmsAction(ActionBase):
     """The action of an OMS module. ``spec`` is the module's TaskSpec, ``work`` its ``run_<module>`` function.
 
@@ -82,21 +107,10 @@ class OmsAction(ActionBase):
                 module_name=self._task.resolved_action, module_args=args, task_vars=task_vars,
                 wrap_async=bool(self._task.async_val)))
         display.vvv('%s: running the work in the worker' % self._task.resolved_action)
-        validation = ArgumentSpecValidator(**self.spec.validation_arguments()).validate(args)
-        if validation.error_messages:  # a result, as the module's own refusal is: failed_when and the like apply
-            error = validation.errors.msg
-            if isinstance(validation.errors.errors[0], UnsupportedError):
-                error = 'Unsupported parameters for (%s) module: %s' % (self._task.resolved_action, error)
+        params, error = validated(self.spec, args, self._task.resolved_action)
+        if error:  # a result, as the module's own refusal is: failed_when and the like apply
             return dict(result, failed=True, msg=error)
-        params = validation.validated_parameters
-        host = (task_vars or {}).get('inventory_hostname')
-        task = OmsTask(params, check_mode=self._task.check_mode, diff=self._task.diff,
-                       log=lambda line: display.vvv(line, host=host), progress=lambda line: display.v(line, host=host))
-        answer = run_task(self.work, task)
-        if task.warnings:
-            answer['warnings'] = task.warnings
-        # as AnsibleModule does: no value of a no_log option (a password, a token) appears anywhere in the answer
-        return merge_hash(result, masked(answer, self.spec.no_log_values(params)))
+        return merge_hash(result, run_in_worker(self.work, self.spec, params, self._task, task_vars))
 
     def why_the_usual_way(self):
         """None when the work runs in the worker; else why the module runs on its host the usual way."""

@@ -76,14 +76,15 @@ def read_errors(reads):
 
 
 def from_snapshot_result(result):
-    """What a verdict takes from the registered result of hotwax_snapshot: a save (rollback) or a load (restore).
+    """What a verdict takes from the registered result of hotwax_snapshot: a take or save (rollback) or a load (restore).
 
     Returns the verdict's options it fills: where the snapshot is and when it was taken, its notes, a problem with an
-    earlier file (a step error), and for a restore what it puts back, where it came from and when it was restored
-    before (None when not, or when forced).
+    earlier file (a step error), what a take read (``reads``, by kind name), and for a restore what it puts back,
+    where it came from and when it was restored before (None when not, or when forced).
     """
     result = result or {}
     return dict(notes=list(result.get('notes') or []), step_errors=[result['problem']] if result.get('problem') else [],
+                reads=dict(result.get('reads') or {}),
                 selection=result.get('put_back'), snapshot_path=result.get('path'),
                 snapshot_taken_at=(result.get('snapshot') or {}).get('taken_at'), kept_from=result.get('kept_from'),
                 already_restored_at=result.get('already_restored_at'), source=result.get('source'))

@@ -165,17 +165,19 @@ def test_a_read_that_ran_without_its_records_is_a_step_error_named_by_what_it_re
 
 
 def test_a_verdict_takes_from_the_snapshot_result_what_a_rollback_saved_or_a_restore_loaded():
+    access_read = {'shops': SELECTION['shops']}
     saved = {'path': '/s/prod.json', 'snapshot': {'taken_at': 'T1'}, 'kept_from': 'T0', 'notes': ['This rollback'],
-             'problem': 'prod.json was unusable'}
+             'problem': 'prod.json was unusable', 'reads': {'records': access_read}}
     assert from_snapshot_result(saved) == dict(
-        notes=['This rollback'], step_errors=['prod.json was unusable'], selection=None, snapshot_path='/s/prod.json',
-        snapshot_taken_at='T1', kept_from='T0', already_restored_at=None, source=None)
+        notes=['This rollback'], step_errors=['prod.json was unusable'], reads={'records': access_read}, selection=None,
+        snapshot_path='/s/prod.json', snapshot_taken_at='T1', kept_from='T0', already_restored_at=None, source=None)
     loaded = {'path': None, 'snapshot': {'taken_at': 'T1'}, 'notes': [], 'put_back': SELECTION, 'source': 'rollback_snapshot',
               'already_restored_at': 'T2'}
     said = from_snapshot_result(loaded)
     assert (said['selection'], said['source'], said['already_restored_at'], said['step_errors']) == (
         SELECTION, 'rollback_snapshot', 'T2', [])
     assert from_snapshot_result(None)['notes'] == [] and from_snapshot_result(None)['snapshot_path'] is None
+    assert from_snapshot_result(loaded)['reads'] == {}  # a restore read nothing before
 
 
 def test_the_credential_rule_is_one_for_the_role_and_the_readiness_check():
