@@ -108,10 +108,10 @@ def test_slow_server_bounded_retries_then_clear_failure(demo_oms, run_playbook, 
     assert 'no answer within 1 seconds, twice' in failures[0]['result']['msg']
     assert 'a call without an answer is sent again once only, so 2 seconds waited in all' in failures[0]['result']['msg']
     assert 'Traceback' not in run.output
-    # the snapshot's reads (the stores, the shops and the remotes, side by side), each list sent twice whatever
-    # retries says (a call without an answer is retried once), then the role stopped
+    # the snapshot's reads (the stores, the shops and the remote list's first two pages, side by side), each sent
+    # twice whatever retries says (a call without an answer is retried once), then the role stopped
     assert sorted(entry['path'].rsplit('/', 1)[-1] for entry in demo_oms.requests()) == (
-        ['productStores'] * 2 + ['shops'] * 2 + ['systemMessageRemotes'] * 2)
+        ['productStores'] * 2 + ['shops'] * 2 + ['systemMessageRemotes'] * 4)
     assert demo_oms.writes() == []
     assert not snapshot_path(tmp_path).exists()
 

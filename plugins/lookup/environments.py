@@ -18,7 +18,8 @@ description:
     inventory path or limit would be a green run that did nothing. This lookup runs while Ansible prepares the play,
     before any host is chosen, and fails the run naming the inventory and the limit when the limit (or, without one,
     the inventory) selects no host of the group.
-  - With O(single=true), a limit that selects several environments is refused too, for a run that acts on one.
+  - With O(single=true), a limit that selects several environments is refused too, for a run that acts on one; with
+    O(require_limit=true), a run without a limit.
   - A syntax check (C(--syntax-check)) acts on nothing, so nothing is checked there.
 options:
   _terms:
@@ -30,11 +31,18 @@ options:
     description: Refuse a limit that selects more than one environment.
     type: bool
     default: false
+  require_limit:
+    description:
+      - Refuse a run without a limit (C(-l)), so that no one acts on every environment by accident; C(-l hotwax_oms)
+        still selects every environment on purpose.
+    type: bool
+    default: false
+    version_added: 0.3.0
 '''
 
 EXAMPLES = r'''
 - name: Roll back HotWax OMS
-  hosts: "{{ lookup('hotwax.oms.environments', 'hotwax_oms') }}"
+  hosts: "{{ lookup('hotwax.oms.environments', 'hotwax_oms', require_limit=true) }}"
   gather_facts: false
   roles:
     - role: hotwax.oms.rollback
@@ -85,6 +93,9 @@ class LookupModule(LookupBase):
         if context.CLIARGS.get('syntax'):
             return [group]  # a syntax check runs no play: there is nothing to refuse
         limit = variables.get('ansible_limit')
+        if self.get_option('require_limit') and not limit:
+            raise AnsibleLookupError('Name the environment with -l, for example -l prod (-l %s selects every environment '
+                                     'on purpose): without a limit nothing was done' % group)
         limited_hosts = None
         if limit:
             # Ansible's own reading of a host pattern (groups, wildcards, ranges, !, &), on this inventory's groups

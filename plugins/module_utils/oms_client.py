@@ -283,7 +283,7 @@ def _row_identity(row):
     return json.dumps(row, sort_keys=True, default=str)
 
 
-def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGES):
+def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGES, second_page_ahead=False):
     """Every row of a paged list, or PagingError; never a partial list.
 
     ``fetch(index, size)`` returns one page as ``(rows, header_total, body_count)``: the ``X-Total-Count`` header,
@@ -298,10 +298,24 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
     list has then ended only if it is shorter than any page a server answers, or shorter than asked from a server
     that honours pageSize (one more request tells), else the walk fails. A walk past ``max_pages`` fails, and so
     does one that ends with fewer rows than a body count states.
+
+    ``second_page_ahead``, for a list known to carry no total: the second page is asked for beside the first, at
+    the same size, rather than after it at the size the first answered. It is the same page whichever way the server
+    pages (it honours pageSize; it caps it; it ignores it and answers its own size), so the walk makes the same
+    requests, one round trip sooner (one request more only where the first page ends the walk: an empty list, or a
+    stated total the first page holds).
     """
     parallel_map = parallel_map or (lambda func, items: [func(item) for item in items])
-    rows, total, stated = fetch(0, page_size)
+    ahead = None
+    if second_page_ahead:
+        (rows, total, stated), ahead = parallel_map(lambda index: fetch(index, page_size), [0, 1])
+        ahead = ahead[0]
+    else:
+        rows, total, stated = fetch(0, page_size)
     rows = list(rows)
+
+    def second_page(size):
+        return ahead if ahead is not None else fetch(1, size)[0]
     seen = set(_row_identity(row) for row in rows)
 
     def add(index, page):
@@ -323,7 +337,7 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
         pages = (total + size - 1) // size
         if pages > max_pages:
             raise PagingError('%d rows at %d a page is more than %d pages' % (total, size, max_pages))
-        second = fetch(1, size)[0]  # one page first: a server that ignores pageIndex is caught after two requests
+        second = second_page(size)  # one page first: a server that ignores pageIndex is caught after two requests
         if second and not add(1, second):
             raise repeats(1)
         for index, page in zip(range(2, pages), parallel_map(lambda i: fetch(i, size)[0], range(2, pages))):
@@ -337,7 +351,7 @@ def walk_pages(fetch, parallel_map=None, page_size=PAGE_SIZE, max_pages=MAX_PAGE
         return rows
     size = min(page_size, len(rows))  # maybe the end, maybe a server that ignores pageSize: the next page tells
     for index in range(1, max_pages):
-        page = fetch(index, size)[0]
+        page = second_page(size) if index == 1 else fetch(index, size)[0]
         if not page:
             break
         if not add(index, page):
@@ -685,8 +699,12 @@ class OmsClient:
     def post(self, path, json_body):
         return self.request('POST', path, json_body=json_body)
 
-    def get_all(self, path, params=None):
-        """Every row of a paged list (see walk_pages); OmsApiError rather than a partial list."""
+    def get_all(self, path, params=None, uncounted=False):
+        """Every row of a paged list (see walk_pages); OmsApiError rather than a partial list.
+
+        ``uncounted``: the list is known to carry no total (the live remote list), so its second page is asked for
+        beside the first.
+        """
         params = dict(params or {})
 
         def fetch(index, size):
@@ -697,7 +715,7 @@ class OmsClient:
             return page
 
         try:
-            return walk_pages(fetch, self._all_or_first_error)
+            return walk_pages(fetch, self._all_or_first_error, second_page_ahead=uncounted)
         except PagingError as exc:
             raise OmsApiError('GET %s%s: %s; nothing was done with a partial list' % (API_PREFIX, path, exc),
                               method='GET', path=path)

@@ -121,13 +121,27 @@ def run_order_brokering(task):
     task.want(records, params['enabled'],
               task.saved_values(restore, itemgetter('product_store_id'), store_restore_value) if restore is not None else None)
 
+    def in_flight():  # after the switch: what it does not stop
+        return read_in_flight(task.client, [record.key for record in records])
+
+    report = {}
+
+    def read_back():
+        """The read-back, and beside it the report of what the switch does not stop (both come after the writes)."""
+        if not params['report_in_flight']:
+            return brokering.read_back()
+        (state, error), (report['in_flight'], dummy) = task.client.map_parallel(lambda read: read(), [brokering.read_back, in_flight])
+        if error is not None:
+            raise error
+        return state
+
     def result():
         values = {'product_stores': stores_result(records)}
-        if params['report_in_flight']:  # after the switch: what it does not stop
-            values['in_flight'] = read_in_flight(task.client, [record.key for record in records])
+        if params['report_in_flight']:  # nothing was written (or a check): read now
+            values['in_flight'] = report.get('in_flight') or in_flight()
         return values
 
-    return task.apply_changes(records, brokering.write, brokering.read_back, result)
+    return task.apply_changes(records, brokering.write, read_back, result)
 
 
 # --- hotwax_service_job_info, hotwax_service_job -----------------------------------------------------------------

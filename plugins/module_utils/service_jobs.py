@@ -104,7 +104,7 @@ class ServiceJobs:
         """Clones of the per-shop templates whose parameters name a selected shop or one of its remotes."""
         shops = self.client.get_all(SHOPS_PATH)
         selected = set(shop['shopId'] for shop in self.task.pick(shops, 'shopId', self.shop_ids, 'shop ids'))
-        owner, dummy = remote_owners(self.client.get_all(REMOTES_PATH), shops)
+        owner, dummy = remote_owners(self.client.get_all(REMOTES_PATH, uncounted=True), shops)
         shopify_ids = dict((shop.get('shopifyShopId'), shop['shopId']) for shop in shops if shop.get('shopifyShopId'))
         clones = [job for name, job in jobs.items() if is_template_clone(job)]
         # A list row without parameters is read by name; the template itself (no parameters) serves no shop.

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
+
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import OmsApiError
@@ -85,11 +87,32 @@ def looks_like_shopify(remote):
     return typed or _host(remote.get('sendUrl')).endswith('.myshopify.com')
 
 
+@functools.lru_cache(maxsize=4096)  # one parse per URL, however many shops a remote is compared with
 def _host(url):
     try:
         return (urlsplit(url or '').hostname or '').lower()
     except ValueError:
         return ''
+
+
+def _tie_candidates(shops):
+    """``candidates(remote)``: the shops a rule could tie the remote to, in the order of ``shops``.
+
+    Each rule compares one value of the remote with one of the shop (internalId with shopId, remoteId with
+    shopifyShopId, the sendUrl's host with myshopifyDomain), so an index of the shops by those values finds every shop
+    that remote_ties could accept without comparing the remote with every shop of the OMS.
+    """
+    index = {}
+    for position, shop in enumerate(shops):
+        for key in (('id', shop.get('shopId')), ('shopify', shop.get('shopifyShopId')),
+                    ('domain', (shop.get('myshopifyDomain') or '').lower())):
+            if key[1]:
+                index.setdefault(key, []).append(position)
+
+    def candidates(remote):
+        keys = (('id', remote.get('internalId')), ('shopify', remote.get('remoteId')), ('domain', _host(remote.get('sendUrl'))))
+        return [shops[position] for position in sorted(set(position for key in keys for position in index.get(key, ())))]
+    return candidates
 
 
 def remote_owners(remotes, shops):
@@ -100,15 +123,17 @@ def remote_owners(remotes, shops):
     Remotes of other systems (SFTP, NetSuite, ...) that no rule ties to a shop are left out silently.
     """
     shop_ids = set(shop['shopId'] for shop in shops)
+    candidates = _tie_candidates(shops)
     owner = {}
     ambiguous = []
     for remote in remotes:
         remote_id = remote['systemMessageRemoteId']
-        owners = [shop['shopId'] for shop in shops if remote_belongs_to(remote, shop, shop_ids)]
+        near = candidates(remote)
+        owners = [shop['shopId'] for shop in near if remote_belongs_to(remote, shop, shop_ids)]
         if len(owners) == 1:
             owner[remote_id] = owners[0]
             continue
-        tied = [shop['shopId'] for shop in shops if remote_ties(remote, shop)]
+        tied = [shop['shopId'] for shop in near if remote_ties(remote, shop)]
         internal_id = remote.get('internalId')
         if len(owners) > 1:
             reason = 'tied to %d shops (%s)' % (len(owners), ', '.join(owners))
@@ -127,13 +152,6 @@ def remote_owners(remotes, shops):
     return owner, ambiguous
 
 
-def matches_webhook_filter(remote, shop):
-    """Whether the connector's webhook filter lets ``shop`` in through ``remote`` while it is open: any remote whose
-    sendUrl contains the shop's myshopifyDomain, whatever its type or owner (tests/emulator/README.md)."""
-    domain = (shop.get('myshopifyDomain') or '').lower()
-    return bool(domain) and domain in (remote.get('sendUrl') or '').lower()
-
-
 def matching_remotes(remotes, all_shops, selected_shops, owner):
     """Remotes the webhook filter matches for a selected shop that no selected shop owns (section 4 rules).
 
@@ -143,12 +161,16 @@ def matching_remotes(remotes, all_shops, selected_shops, owner):
     """
     selected = set(shop['shopId'] for shop in selected_shops)
     known = set(shop['shopId'] for shop in all_shops)
+    domains = [(shop['shopId'], (shop.get('myshopifyDomain') or '').lower()) for shop in selected_shops]
     found = []
     for remote in remotes:
         remote_id = remote['systemMessageRemoteId']
         if owner.get(remote_id) in selected:
             continue  # a record of a selected shop: the rollback closes it anyway
-        shop_ids = [shop['shopId'] for shop in selected_shops if matches_webhook_filter(remote, shop)]
+        # The connector's webhook filter lets a shop in through any open remote whose sendUrl contains the shop's
+        # myshopifyDomain, whatever its type or owner (tests/emulator/README.md).
+        send_url = (remote.get('sendUrl') or '').lower()
+        shop_ids = [shop_id for shop_id, domain in domains if domain and domain in send_url]
         if not shop_ids:
             continue
         named = remote.get('internalId') if remote.get('internalId') in known else None
@@ -224,7 +246,9 @@ class ShopAccess:
         with_enums = self.check_scope_enum and self.scope_enum is None
         if with_enums:
             reads.append((ENUMS_PATH, {'enumTypeId': SCOPE_ENUM_TYPE}))
-        answers = self.client.map_parallel(lambda read: self.client.get_all(*read), reads)
+        # the live remote list carries no total (tests/emulator/README.md): it ends on an empty page, asked for with the first
+        answers = self.client.map_parallel(
+            lambda read: self.client.get_all(read[0], read[1], uncounted=read[0] == REMOTES_PATH), reads)
         for (path, dummy), (rows, error) in zip(reads, answers):
             if error is not None and path != ENUMS_PATH:
                 raise error
@@ -287,12 +311,14 @@ class ShopAccess:
         return result
 
     def _records(self, shops, remotes, owner):
+        owned = {}  # shop id -> its remotes, in the order of the list
+        for remote in remotes:
+            owned.setdefault(owner.get(remote['systemMessageRemoteId']), []).append(remote)
         records = []
         for shop in shops:
             shop_id = shop['shopId']
-            for remote in remotes:
-                if owner.get(remote['systemMessageRemoteId']) == shop_id:
-                    records.append(self._record('remote', remote['systemMessageRemoteId'], shop_id, remote))
+            for remote in owned.get(shop_id, ()):
+                records.append(self._record('remote', remote['systemMessageRemoteId'], shop_id, remote))
             if 'config' in self.targets:
                 for config in shop.get('shopifyConfig') or []:
                     records.append(self._record('config', config['shopifyConfigId'], shop_id, config))

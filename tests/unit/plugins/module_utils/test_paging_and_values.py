@@ -20,15 +20,17 @@ class FakeServer:
     ``page`` (a body count of the page's rows, as ``serviceJobCount`` may be), or None.
     """
 
-    def __init__(self, rows, default=20, count='header', honour_size=True, honour_index=True):
+    def __init__(self, rows, default=20, count='header', honour_size=True, honour_index=True, cap=None):
         self.rows = [{'id': i} for i in range(rows)]
         self.default, self.count = default, count
-        self.honour_size, self.honour_index = honour_size, honour_index
+        self.honour_size, self.honour_index, self.cap = honour_size, honour_index, cap
         self.requests = 0
+        self.asked = []
 
     def fetch(self, index, size):
         self.requests += 1
-        size = size if self.honour_size else self.default
+        self.asked.append((index, size))
+        size = (min(size, self.cap) if self.cap else size) if self.honour_size else self.default
         index = index if self.honour_index else 0
         page = self.rows[index * size:(index + 1) * size]
         stated = {'header': (len(self.rows), None), 'body': (None, len(self.rows)), 'page': (None, len(page))}
@@ -44,6 +46,31 @@ def test_every_row_whatever_the_page_size_the_server_uses(rows, count, honour_si
     if count != 'header' and rows:
         pages = (rows + (500 if honour_size else 20) - 1) // (500 if honour_size else 20)
         assert server.requests == pages + 1  # no trusted total: one request more, for the page that adds nothing
+
+
+@pytest.mark.parametrize('rows', [0, 1, 19, 20, 99, 100, 101, 499, 500, 501, 1234])
+@pytest.mark.parametrize('count', ['header', 'body', 'page', None])
+@pytest.mark.parametrize('pages_as', ['asked', 'capped', 'own size'])
+@pytest.mark.parametrize('honour_index', [True, False])
+def test_the_second_page_asked_ahead_gives_the_same_walk(rows, count, pages_as, honour_index):
+    """However the server pages, asking for the second page beside the first gives the same rows (or the same
+    failure) with the same requests as asking for it after; only a walk the first page ends (an empty list, or one
+    that fits the first page of a server that states its total) costs the one request it did not need."""
+    def walk(second_page_ahead):
+        server = FakeServer(rows, count=count, honour_size=pages_as != 'own size', honour_index=honour_index,
+                            cap=100 if pages_as == 'capped' else None)
+        try:
+            outcome = walk_pages(server.fetch, page_size=500, second_page_ahead=second_page_ahead)
+        except PagingError as exc:
+            outcome = str(exc)
+        return outcome, server.requests, server.asked[:2]
+
+    after, ahead = walk(False), walk(True)
+    assert ahead[0] == after[0]
+    assert ahead[2] == [(0, 500), (1, 500)]
+    first_page = {'asked': 500, 'capped': 100, 'own size': 20}[pages_as]
+    first_page_ends = rows == 0 or (count == 'header' and rows <= first_page)
+    assert ahead[1] == after[1] + (1 if first_page_ends else 0)
 
 
 @pytest.mark.parametrize('count', ['header', None])
