@@ -116,28 +116,30 @@ def run_order_brokering_info(task):
 def run_order_brokering(task):
     params = task.params
     brokering = OrderBrokering(task)
-    records = brokering.read()
+    report = {}  # what the switch does not stop, read after it (in check mode, where nothing is written, at once)
+
+    def in_flight():
+        return read_in_flight(task.client, task.selected_ids('product_store_ids'))
+
+    def beside_in_flight(read):
+        """``read()``, and beside it the report of what the switch does not stop."""
+        (answer, error), (report['in_flight'], dummy) = task.client.map_parallel(lambda work: work(), [read, in_flight])
+        if error is not None:
+            raise error
+        return answer
+
+    reports_now = params['report_in_flight'] and task.check_mode
+    records = beside_in_flight(brokering.read) if reports_now else brokering.read()
     restore = params['restore']
     task.want(records, params['enabled'],
               task.saved_values(restore, itemgetter('product_store_id'), store_restore_value) if restore is not None else None)
 
-    def in_flight():  # after the switch: what it does not stop
-        return read_in_flight(task.client, [record.key for record in records])
-
-    report = {}
-
-    def read_back():
-        """The read-back, and beside it the report of what the switch does not stop (both come after the writes)."""
-        if not params['report_in_flight']:
-            return brokering.read_back()
-        (state, error), (report['in_flight'], dummy) = task.client.map_parallel(lambda read: read(), [brokering.read_back, in_flight])
-        if error is not None:
-            raise error
-        return state
+    def read_back():  # after the writes, as the report is
+        return beside_in_flight(brokering.read_back) if params['report_in_flight'] else brokering.read_back()
 
     def result():
         values = {'product_stores': stores_result(records)}
-        if params['report_in_flight']:  # nothing was written (or a check): read now
+        if params['report_in_flight']:  # nothing was written: read now
             values['in_flight'] = report.get('in_flight') or in_flight()
         return values
 

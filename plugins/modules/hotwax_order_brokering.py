@@ -58,6 +58,8 @@ options:
         routing runs that started and have no end (a run reads C(enableBrokering) once, at its start), runs in
         progress of the stores' routing jobs and of the real-time intake C(consume_ShopifyOrders_SQS), open
         test-drive sessions (which broker while brokering is off), and whether the intake is paused.
+      - It is read once the writes are answered, beside the read-back; in check mode, where nothing is written,
+        beside the reading of the stores.
       - The routes are those HotWax's Order Routing and Job Manager apps read. A route the OMS refuses is listed in
         RV(in_flight.not_readable); it never fails the module.
     type: bool
