@@ -180,6 +180,15 @@ class Emulator:
     def state(self):
         return self._control('GET', 'state')
 
+    def cpu_seconds(self):
+        """The CPU seconds the emulator's process has used so far (Linux /proc), or None where that is not readable."""
+        try:
+            with open('/proc/%d/stat' % self.process.pid, encoding='ascii') as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')  # utime and stime, in clock ticks
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
 
 # --- what a run did ---------------------------------------------------------------------------------------------------
 
@@ -550,10 +559,14 @@ def run_fleet(environments, shops, latency_ms, args, logs_dir):
                 shutil.rmtree(workdir / 'snapshots', ignore_errors=True)
                 before = [emulator.state() for emulator in emulators]
                 log_path = logs_dir / ('fleet%d-r%d-%s.log' % (environments, rep + 1, kind))
+                emulators_cpu = [emulator.cpu_seconds() for emulator in emulators]
                 returncode, seconds, cpu, dummy = run_playbook(playbook, inventory, extra, log_path, workdir, limit=limit)
+                emulators_cpu = [None if first is None or emulator.cpu_seconds() is None else emulator.cpu_seconds() - first
+                                 for first, emulator in zip(emulators_cpu, emulators)]
                 closed = [len(changed_records(old, emulator.state())) for old, emulator in zip(before, emulators)]
                 rounds[kind].append({'wall_s': round(seconds, 3), 'cpu_s': round(cpu, 3), 'returncode': returncode,
-                                     'changed_records': closed})
+                                     'changed_records': closed, 'emulators_cpu_s': None if None in emulators_cpu else round(
+                                         sum(emulators_cpu), 3)})
                 sys.stderr.write('  fleet of %d  %-6s %8s s  %7s CPU s  rc=%d\n' % (
                     environments, kind, fmt(seconds), fmt(cpu), returncode))
                 if returncode != 0:
@@ -566,6 +579,8 @@ def run_fleet(environments, shops, latency_ms, args, logs_dir):
             emulator.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     summary = dict((kind, {'wall_s': median(rep['wall_s'] for rep in reps), 'cpu_s': median(rep['cpu_s'] for rep in reps),
+                           'emulators_cpu_s': median(rep['emulators_cpu_s'] for rep in reps)
+                           if None not in [rep['emulators_cpu_s'] for rep in reps] else None,
                            'rounds': reps}) for kind, reps in rounds.items())
     return {'environments': environments, 'shops': shops, 'stores': stores, 'latency_ms': latency_ms,
             'runs': summary, 'problems': problems,
@@ -581,11 +596,15 @@ def fleet_markdown(report):
              '%(date)s, commit %(git_commit)s, %(ansible_core)s, Python %(python)s, %(cpus)s CPUs.' % report['environment'],
              '', '%d environments of %d shops at %d ms, each its own emulator process; the median of %d rounds.' % (
                  fleet['environments'], fleet['shops'], fleet['latency_ms'], report['settings']['repeat']), '',
-             '| run | wall s | CPU s (ansible-playbook and its workers) |', '|---|---:|---:|',
-             '| empty play, one environment | %s | %s |' % (fmt(runs['empty']['wall_s']), fmt(runs['empty']['cpu_s'])),
-             '| rollback, one environment alone | %s | %s |' % (fmt(runs['alone']['wall_s']), fmt(runs['alone']['cpu_s'])),
-             '| rollback, all %d at once (-f %d) | %s | %s |' % (
-                 fleet['environments'], fleet['environments'], fmt(runs['fleet']['wall_s']), fmt(runs['fleet']['cpu_s'])),
+             '| run | wall s | CPU s (ansible-playbook and its workers) | CPU s (the emulators, on the same cores) |',
+             '|---|---:|---:|---:|',
+             '| empty play, one environment | %s | %s | %s |' % (
+                 fmt(runs['empty']['wall_s']), fmt(runs['empty']['cpu_s']), fmt(runs['empty']['emulators_cpu_s'])),
+             '| rollback, one environment alone | %s | %s | %s |' % (
+                 fmt(runs['alone']['wall_s']), fmt(runs['alone']['cpu_s']), fmt(runs['alone']['emulators_cpu_s'])),
+             '| rollback, all %d at once (-f %d) | %s | %s | %s |' % (
+                 fleet['environments'], fleet['environments'], fmt(runs['fleet']['wall_s']), fmt(runs['fleet']['cpu_s']),
+                 fmt(runs['fleet']['emulators_cpu_s'])),
              '', 'All at once / one alone: **%s x**. CPU seconds per environment at once: %s (one alone: %s; the empty '
              'play: %s).' % (fmt(fleet['fleet_vs_alone']), fmt(fleet['cpu_s_per_environment']), fmt(fleet['cpu_s_alone']),
                              fmt(fleet['cpu_s_empty_play']))]
