@@ -8,7 +8,6 @@ import pytest
 from tests.helpers import NO_ACCESS, play, playbook, snapshot_path, token_vars
 
 VERDICT = 'Verify every selected record is closed'
-FAIL = 'Fail unless every selected record is closed'
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def test_a_closed_value_the_connector_reads_as_read_access_fails_after_closing_e
     demo_oms.configure(scope_enum_type='SHOPIFY_SHOP_ACCESS')
     run = playbook(run_playbook, 'rollback', environment(demo_oms), '-l', 'prod', *(['--check'] if check else []))
     assert run.returncode != 0
-    failure = run.result(FAIL)['msg']
+    failure = run.result('Summary')['msg'][-1]
     assert failure.startswith('Rollback done but not safe on prod: not safe: SHOP_NO_ACCESS is not an enum of type '
                               'ShopifyShopAccessScope on this OMS (it is typed SHOPIFY_SHOP_ACCESS)')
     assert 'reads the closed value as read access, so order import keeps reading from Shopify' in failure
@@ -62,7 +61,7 @@ def test_an_enum_list_it_cannot_read_fails_saying_the_check_could_not_be_made(de
     demo_oms.set_faults([{'kind': 'status', 'status': 403, 'path': 'admin/enums'}])
     run = playbook(run_playbook, 'rollback', environment(demo_oms), '-l', 'prod')
     assert run.returncode != 0
-    failure = run.result(FAIL)['msg']
+    failure = run.result('Summary')['msg'][-1]
     assert 'not safe: the access-scope enums could not be read (' in failure and '403' in failure
     assert 'could not be checked' in failure
     assert demo_oms.state()['remotes'] == {'SHOP_SHOPIFY_REMOTE': NO_ACCESS}
@@ -79,7 +78,7 @@ def test_an_open_remote_the_webhook_filter_matches_is_named_and_fails_the_verdic
     before = safety_oms.state()
     run = playbook(run_playbook, 'rollback', environment(safety_oms), '-l', 'prod', *(['--check', '--diff'] if check else []))
     assert run.returncode != 0
-    failure = run.result(FAIL)['msg']
+    failure = run.result('Summary')['msg'][-1]
     assert ('not safe: 1 remote that the webhook filter matches for a selected shop is open, so Shopify\'s webhooks '
             'for that shop are still accepted: remote SHOP_WEBHOOK_RELAY (its sendUrl holds the domain of shop SHOP; '
             'it holds SHOP_RW_ACCESS)') in failure

@@ -114,6 +114,8 @@ class ActionModule(ActionBase):
             # Said by the task that fails the play, once; this result keeps every list for whoever registered it.
             result['failure'] = '%s on %s: %s %s' % (
                 heading, args['environment'], '; '.join(problem.rstrip('.') for problem in report['problems']) + '.', what_now)
+        # What the role's last task shows, and fails with unless ok: the summary, the failure (if any) its last line.
+        result['report'] = lines + ([result['failure']] if 'failure' in result else [])
         return result
 
     @staticmethod

@@ -148,6 +148,12 @@ failure:
   description: One message naming what is still open or unknown, and what to do.
   returned: when RV(ok) is false
   type: str
+report:
+  description: RV(summary), and when RV(ok) is false RV(failure) as its last line; what the rollback role shows at
+    the end of a run, and fails with unless RV(ok).
+  returned: always
+  type: list
+  elements: str
 problems:
   description: Each reason the run is not complete.
   returned: always
