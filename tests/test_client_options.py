@@ -40,25 +40,65 @@ def api_requests(oms, path):
 # --- a recording HTTP proxy ---------------------------------------------------------------------------------------
 
 class _ProxyHandler(http.server.BaseHTTPRequestHandler):
-    """Forwards absolute-URI requests (plain http) and records each one; asks for Basic credentials when given."""
+    """Forwards absolute-URI requests (plain http), tunnels CONNECT (https), and records each one; asks for Basic
+    credentials when given."""
 
     protocol_version = 'HTTP/1.1'
 
-    def _forward(self):
+    def _refused(self):
+        """Record the request; answer 407 and return True when the proxy wants credentials it was not given."""
         proxy = self.server.proxy
-        body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
         proxy.seen.append({'method': self.command, 'url': self.path, 'headers': dict(self.headers)})
         wanted = 'Basic ' + base64.b64encode(('%s:%s' % (PROXY_USER, PROXY_PASSWORD)).encode()).decode()
         given = self.headers.get('Proxy-Authorization')
-        if proxy.needs_credentials and given != wanted:
-            # a careless proxy that echoes the credentials it refused: the client must not pass them on
-            echo = base64.b64decode(given.split()[-1]).decode() if given else 'none'
-            body = json.dumps({'errors': 'credentials refused: %s' % echo}).encode()
-            self.send_response(407)
-            self.send_header('Proxy-Authenticate', 'Basic realm="test"')
-            self.send_header('Content-Length', str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        if not proxy.needs_credentials or given == wanted:
+            return False
+        # a careless proxy that echoes the credentials it refused: the client must not pass them on
+        echo = base64.b64decode(given.split()[-1]).decode() if given else 'none'
+        body = json.dumps({'errors': 'credentials refused: %s' % echo}).encode()
+        self.send_response(407)
+        self.send_header('Proxy-Authenticate', 'Basic realm="test"')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
+    def do_CONNECT(self):
+        """A tunnel to ``host:port``: the bytes go both ways untouched (the TLS is the client's and the server's)."""
+        if self._refused():
+            return
+        host, port = self.path.rsplit(':', 1)
+        upstream = socket.create_connection((host, int(port)), timeout=10)
+        self.send_response(200, 'Connection established')
+        self.end_headers()
+        self.wfile.flush()
+
+        def pump(source, sink):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for end in (source, sink):
+                    try:
+                        end.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        back = threading.Thread(target=pump, args=(upstream, self.connection), daemon=True)
+        back.start()
+        pump(self.connection, upstream)
+        back.join(timeout=10)
+        upstream.close()
+        self.close_connection = True
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        if self._refused():
             return
         target = urllib.parse.urlsplit(self.path)
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
@@ -130,6 +170,31 @@ def test_proxy_credentials_are_used_and_never_shown(demo_oms):
     assert 'HTTP 407: credentials refused: ********' in message and 'the proxy asks for credentials' in message
     for text in [message] + lines:
         assert PROXY_PASSWORD not in text and 'wrong-pw-secret' not in text
+
+
+def test_an_https_oms_is_reached_through_the_proxy_by_a_tunnel_and_its_certificate_still_checked(tls_oms):
+    server, cert = tls_oms
+    host_port = server.url.split('://', 1)[1]
+    with RecordingProxy(needs_credentials=True) as proxy:
+        authed = proxy.url.replace('http://', 'http://%s:%s@' % (PROXY_USER, PROXY_PASSWORD))
+        shops = client_for(server, proxy=authed, ca_path=cert).get_all(SHOPS)
+        assert [shop['shopId'] for shop in shops] == ['SHOP']
+        tunnels = [seen for seen in proxy.seen if seen['method'] == 'CONNECT']
+        assert tunnels and all(seen['url'] == host_port for seen in tunnels)  # the proxy sees the host, never a path
+        assert all(seen['method'] == 'CONNECT' for seen in proxy.seen)
+        assert tunnels[-1]['headers']['Proxy-Authorization'].startswith('Basic ')
+        # through the tunnel the OMS's certificate is checked as without a proxy
+        with pytest.raises(OmsApiError) as unverified:
+            client_for(server, proxy=authed, retries=0).get_all(SHOPS)
+        # a tunnel the proxy refuses: its answer named, the password nowhere
+        wrong = proxy.url.replace('http://', 'http://%s:wrong-pw-secret-Kp3@' % PROXY_USER)
+        with pytest.raises(OmsApiError) as refused:
+            client_for(server, proxy=wrong, ca_path=cert, retries=0).get_all(SHOPS)
+    assert 'certificate verification failed' in str(unverified.value)
+    assert '407' in str(refused.value)
+    for text in (str(unverified.value), str(refused.value)):
+        assert PROXY_PASSWORD not in text and 'wrong-pw-secret' not in text
+    assert api_requests(server, SHOPS)  # the OMS itself answered, through the tunnel
 
 
 def test_a_proxy_that_is_not_a_url_is_refused_without_showing_its_password():

@@ -92,6 +92,9 @@ options:
         C(no_log) and the credentials are masked in every message.
       - When set, it wins over the process environment (E(HTTPS_PROXY), E(HTTP_PROXY), E(NO_PROXY)); when not set,
         those are used as usual.
+      - An C(https://) OMS is reached through a tunnel the proxy opens (C(CONNECT)), so the proxy sees the host and
+        port, never a path or a token, and the OMS's certificate is checked as without a proxy (O(validate_certs),
+        O(ca_path)).
     type: str
   client_cert:
     description:
