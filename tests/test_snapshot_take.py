@@ -33,6 +33,11 @@ TAKE = '''
 '''
 
 
+def host_play(tasks):
+    """A playbook running ``tasks`` (YAML text) on the inventory host prod, with its hotwax_oms_* variables."""
+    return '- hosts: prod\n  gather_facts: false\n  tasks:\n' + '\n'.join('    ' + line for line in tasks.strip('\n').splitlines())
+
+
 def until_the_second_login(oms):
     """The paths of the logged requests up to the second login (the first task that talked to the OMS)."""
     paths = [entry['path'] for entry in oms.requests()]
@@ -46,8 +51,7 @@ def task_statuses(run, name):
 
 def test_the_snapshot_holds_what_the_read_only_modules_read_and_logs_in_once(demo_oms, run_playbook, hosts, tmp_path):
     inventory = hosts(prod=login_vars(demo_oms))
-    info = run_playbook('- hosts: prod\n  gather_facts: false\n  tasks:\n' + '\n'.join(
-        '    ' + line for line in INFO_READS.strip('\n').splitlines()), '-l', 'prod', inventory=inventory)
+    info = run_playbook(host_play(INFO_READS), '-l', 'prod', inventory=inventory)
     assert info.returncode == 0, info.output
     demo_oms.clear_requests()
 
@@ -96,9 +100,8 @@ def test_take_reads_only_the_oms_of_its_own_host(demo_oms, run_playbook, hosts, 
     folder = tmp_path / 'taken'
     inventory = hosts(prod=token_vars(demo_oms))
     # oms_url names another OMS than the host's: refused, neither OMS is asked anything
-    other = run_playbook('- hosts: prod\n  gather_facts: false\n  tasks:\n' + '\n'.join(
-        '    ' + line for line in TAKE.format(folder=folder, oms_url='https://other-maarg.example.com').strip('\n').splitlines()),
-        '-l', 'prod', inventory=inventory)
+    other = run_playbook(host_play(TAKE.format(folder=folder, oms_url='https://other-maarg.example.com')), '-l', 'prod',
+                         inventory=inventory)
     assert other.returncode != 0
     message = other.result('take')['msg']
     assert 'operation take reads the OMS of prod' in message and 'give the host\'s hotwax_oms_url' in message, message
