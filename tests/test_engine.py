@@ -146,34 +146,27 @@ def test_the_state_after_a_rollback_and_its_restore_is_the_seed(two_fleets, run_
 
 
 LOOP_AND_UNTIL = '''
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/hotwax.oms.hotwax:
-      oms_url: {url}
-      token: "{{{{ lookup('ansible.builtin.env', 'HOTWAX_TEST_TOKEN') }}}}"
-  tasks:
-    - name: loop
-      hotwax.oms.hotwax_shop_access:
-        shop_ids: "{{{{ [item] }}}}"
-        access_scope: no_access
-      loop: [FLEET_SHOP_041, FLEET_SHOP_009, FLEET_SHOP_001]
-      register: looped
-    - name: until
-      hotwax.oms.hotwax_order_brokering:
-        product_store_ids: [all]
-        enabled: false
-      register: tried
-      until: tried.product_stores | selectattr('after') | list | length == 1
-      retries: 3
-      delay: 0
-      ignore_errors: true
+- name: loop
+  hotwax.oms.hotwax_shop_access:
+    shop_ids: "{{ [item] }}"
+    access_scope: no_access
+  loop: [FLEET_SHOP_041, FLEET_SHOP_009, FLEET_SHOP_001]
+  register: looped
+- name: until
+  hotwax.oms.hotwax_order_brokering:
+    product_store_ids: [all]
+    enabled: false
+  register: tried
+  until: tried.product_stores | selectattr('after') | list | length == 1
+  retries: 3
+  delay: 0
+  ignore_errors: true
 '''
 
 
 def test_a_loop_and_until_retries_run_each_time_afresh_in_the_worker(fleet_oms, run_playbook):
     fleet_oms.clear_requests()
-    run = run_playbook(LOOP_AND_UNTIL.format(url=fleet_oms.url), '-vvv')
+    run = run_playbook(play(fleet_oms, LOOP_AND_UNTIL), '-vvv')
     assert run.returncode == 0, run.output
     assert IN_WORKER in run.output and 'AnsiballZ' not in run.output
     items = run.result('loop')['results']

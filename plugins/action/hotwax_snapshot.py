@@ -101,8 +101,8 @@ class ActionModule(ActionBase):
         if check_mode:
             return dict(self._save(store, args, check_mode), reads={}, jobs_selected=False)
         state = self._read_state(store, args)
-        if state.get('failed'):
-            return dict(failed=True, msg=state['msg'], login_failed=bool(state.get('login_failed')))
+        if state.get('failed'):  # no client could be made (the connection's values): the reason, as an OMS task says it
+            return state
         reads = dict((name, state[name]) for name in ('records', 'stores', 'jobs') if name in state)
         failures = [reads[name] for name in MUST_READ if reads[name].get('failed')]
         if failures:  # every reason once: a refused login fails every part alike
