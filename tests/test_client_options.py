@@ -157,6 +157,47 @@ def test_requests_go_through_the_proxy_even_if_the_environment_names_another(dem
     assert len(api_requests(demo_oms, SHOPS)) == 1
 
 
+def _set_env(monkeypatch, name, value):
+    """Both spellings: Python's proxy lookup prefers the lower-case one when both are set."""
+    for spelling in (name.upper(), name.lower()):
+        monkeypatch.setenv(spelling, value)
+
+
+def test_without_the_option_the_environment_proxy_is_used_and_no_proxy_honoured(demo_oms, monkeypatch):
+    before = len(api_requests(demo_oms, STORE))
+    with RecordingProxy() as proxy:
+        _set_env(monkeypatch, 'http_proxy', proxy.url)
+        _set_env(monkeypatch, 'no_proxy', '')
+        client_for(demo_oms).get(STORE)
+        assert [seen['url'] for seen in proxy.seen] == ['%s/rest/s1/%s' % (demo_oms.url, STORE)]
+        _set_env(monkeypatch, 'no_proxy', '127.0.0.1')
+        client_for(demo_oms).get(STORE)
+        assert len(proxy.seen) == 1  # NO_PROXY names the OMS's host: straight there
+    assert len(api_requests(demo_oms, STORE)) == before + 2
+
+
+def test_a_netrc_entry_for_the_oms_host_does_not_replace_the_token(demo_oms, monkeypatch, tmp_path):
+    """requests would send a ~/.netrc entry's username and password in place of the bearer token."""
+    netrc = tmp_path / '.netrc'
+    netrc.write_text('machine 127.0.0.1 login someone password netrc-pw-secret\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('HOME', str(tmp_path))
+    monkeypatch.setenv('NETRC', str(netrc))
+    shops = client_for(demo_oms).get_all(SHOPS)
+    assert [shop['shopId'] for shop in shops] == ['SHOP']
+
+
+def test_the_environment_ca_bundle_is_used_when_no_ca_path_is_given(tls_oms, monkeypatch):
+    server, cert = tls_oms
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', cert)
+    assert [shop['shopId'] for shop in client_for(server).get_all(SHOPS)] == ['SHOP']
+    monkeypatch.delenv('REQUESTS_CA_BUNDLE')
+    monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
+    with pytest.raises(OmsApiError) as unverified:
+        client_for(server, retries=0).get_all(SHOPS)
+    assert 'certificate verification failed' in str(unverified.value)
+
+
 def test_proxy_credentials_are_used_and_never_shown(demo_oms):
     lines = []
     with RecordingProxy(needs_credentials=True) as proxy:

@@ -123,7 +123,8 @@ notes:
     environment variable, which may be another environment's.
   - O(retry_action), O(proxy), O(client_cert), O(client_key) and O(headers) have no environment variable, so that the
     settings (and credentials) of one shell never reach another environment; without O(proxy), the usual
-    E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) apply.
+    E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) apply, and without O(ca_path) E(REQUESTS_CA_BUNDLE). A C(~/.netrc)
+    file is never read; the credential is the token, or the username and password, given here.
   - Every task that talked to the OMS also returns C(retries), a dict of the retries its calls needed (C(count)) and
     their reasons with how often each came (C(reasons), keyed C(HTTP 429), C(HTTP 503), C(timeout), C(connection
     reset) and the like); with O(retry_action=warn) it warns when there were any.

@@ -483,8 +483,15 @@ class OmsClient:
         self._this_call = threading.local()  # the retries of the request the current thread is sending
         self._session = requests.Session()
         self._session.cookies.set_policy(_NoCookies())
-        # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE in the environment.
+        # The process environment is read once, here (its proxies, NO_PROXY, REQUESTS_CA_BUNDLE), and the session
+        # reads it no more: requests would do it again for every call, and would let a ~/.netrc entry for the OMS's
+        # host replace the bearer token with that entry's username and password.
+        self._session.trust_env = False
+        if self._proxies is None:
+            self._proxies = requests.utils.get_environ_proxies(self.base_url)
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        if self._verify is True:
+            self._verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
         retry = _CappedRetry(
             total=retries, connect=retries, read=retries, status=retries, other=retries,
             status_forcelist=RETRY_STATUSES, allowed_methods=None, backoff_factor=0.5,
