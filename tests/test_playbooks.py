@@ -44,3 +44,12 @@ def test_the_limit_still_acts_on_the_environments_it_names(run_playbook, demo_om
     run = playbook(run_playbook, 'readiness', inventory(prod=demo_oms, uat=demo_oms), '-l', 'prod')
     assert run.returncode == 0, run.output
     assert 'ok: [prod]' in run.output and '[uat]' not in run.output
+
+
+def test_the_rollback_playbook_refuses_a_restore_asked_of_it_before_any_request(run_playbook, demo_oms, inventory):
+    """The playbooks run the role's own entry points; the rollback's never restores, nor rolls back when told to."""
+    run = playbook(run_playbook, 'rollback', inventory(prod=demo_oms), '-l', 'prod', '-e', 'rollback_restore=true')
+    assert run.returncode != 0, run.output
+    assert ("rollback_restore is true on prod, but this is the rollback (playbook hotwax.oms.rollback, or the role's "
+            'tasks_from: rollback): to restore, run playbook hotwax.oms.restore (tasks_from: restore)') in run.output
+    assert demo_oms.requests() == []

@@ -69,7 +69,10 @@ def test_the_snapshot_holds_what_the_read_only_modules_read_and_logs_in_once(dem
                for read in ('/shopifyShops/shops', '/systemMessageRemotes', '/productStores', '/serviceJobs')), first_task
     saved = snapshot_path(tmp_path)
     assert taken['path'] == str(saved) and saved.exists()
-    assert rollback.result('Note where the snapshot is')['ansible_facts']['rollback_snapshot_file'] == str(saved)
+    # where the way back is, as the role's fact; the snapshot itself only in the artifact, not once more in the result
+    assert taken['ansible_facts'] == {'rollback_snapshot_file': str(saved)}
+    assert 'snapshot' not in taken and taken['taken_at'] == json.loads(saved.read_text())['taken_at']
+    assert taken['ansible_stats']['data']['hotwax_oms_snapshots']['prod']['taken_at'] == taken['taken_at']
 
 
 def test_shops_and_stores_it_cannot_find_are_named_together_and_nothing_is_saved_or_written(demo_oms, run_playbook, inventory, tmp_path):

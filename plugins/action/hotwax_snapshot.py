@@ -16,7 +16,7 @@ from ansible_collections.hotwax.oms.plugins.module_utils.oms_tasks import STATE_
 from ansible_collections.hotwax.oms.plugins.plugin_utils.oms_action import run_in_worker, validated, with_host_connection
 from ansible_collections.hotwax.oms.plugins.plugin_utils.restore_rules import already_restored_at, only_compares, snapshot_source
 from ansible_collections.hotwax.oms.plugins.plugin_utils.role_variables import (
-    INPUT_PREFIXES, has_credentials, input_problems, role_defaults, with_role_defaults)
+    INPUT_PREFIXES, SNAPSHOT_FILE_FACT, has_credentials, input_problems, role_defaults, with_role_defaults)
 from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
     SnapshotError, SnapshotStore, awx_job_of, describe_run, keep_count, load_for_restore, mark_put_back, normalise_oms_url, operator,
     probe_folder, prune, restore_plan, run_entry, save_for_rollback, snapshot_of, still_closed_line, unfamiliar_scopes)
@@ -50,7 +50,7 @@ class ActionModule(ActionBase):
             # role's default, so that the readiness check (which gives only what is set) judges what a rollback would.
             defined = [name for name in task_vars or {} if name.startswith(INPUT_PREFIXES)]
             role_inputs = with_role_defaults(args['role_inputs'])
-            problems = input_problems(defined, args['environment'], role_inputs)
+            problems = input_problems(defined, args['environment'], role_inputs, purpose=args['purpose'])
             if args['operation'] == 'begin' and problems:
                 return dict(result, failed=True, changed=False, msg='. '.join(problems))
             result['role_problems'] = problems  # the readiness check reports them with everything else
@@ -97,9 +97,10 @@ class ActionModule(ActionBase):
         return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
 
     def _take(self, store, args, check_mode):
-        """Read the state the rollback is about (not in check mode, which saves nothing) and save it, as save does."""
+        """Read the state the rollback is about (not in check mode, which saves nothing) and save it, as save does;
+        note where it is in the rollback role's fact (SET_BY_THE_ROLE)."""
         if check_mode:
-            return dict(self._save(store, args, check_mode), reads={}, jobs_selected=False)
+            return self._taken(self._save(store, args, check_mode), reads={}, jobs_selected=False)
         state = self._read_state(store, args)
         if state.get('failed'):  # no client could be made (the connection's values): the reason, as an OMS task says it
             return state
@@ -113,8 +114,15 @@ class ActionModule(ActionBase):
         args.update(shops=reads['records']['shops'], product_stores=reads['stores']['product_stores'],
                     service_jobs=jobs['service_jobs'] if jobs_selected else [], jobs_selected=jobs_selected)
         saved = self._save(store, args, check_mode)
-        return dict(saved, reads=reads, jobs_selected=jobs_selected, retries=state.get('retries'),
-                    warnings=state.get('warnings', []) + saved['warnings'])
+        return self._taken(saved, reads=reads, jobs_selected=jobs_selected, retries=state.get('retries'),
+                           warnings=state.get('warnings', []) + saved['warnings'])
+
+    @staticmethod
+    def _taken(saved, **more):
+        """A take's result: the save's without the snapshot itself, which the artifact carries (a large result costs
+        every later task of the run); when it was taken instead, and the role's fact."""
+        snapshot = saved.pop('snapshot')
+        return dict(saved, taken_at=snapshot['taken_at'], ansible_facts={SNAPSHOT_FILE_FACT: saved['path']}, **more)
 
     def _read_state(self, store, args):
         """The OMS's answer to read_state_before_rollback, with the connection of the task's host (its hotwax_oms_*

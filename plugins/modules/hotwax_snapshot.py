@@ -54,7 +54,9 @@ options:
         with one login, through the connection of the task's host (its C(hotwax_oms_*) variables, as every OMS task of
         the host takes it), which must be the OMS of O(oms_url). When the shops or the stores cannot be read the task
         fails and nothing is saved; jobs that cannot be read are left out (RV(jobs_selected) is false) and their
-        error is in RV(reads). In check mode nothing is read (the steps' own check runs read the same state).
+        error is in RV(reads). In check mode nothing is read (the steps' own check runs read the same state). It
+        returns no RV(snapshot) (the job artifact carries it) but when it was taken (RV(taken_at)), and sets the host
+        fact C(rollback_snapshot_file) to RV(path), the rollback role's note of where the way back is.
       - V(save) saves the state read before a rollback (O(shops), O(product_stores), O(service_jobs)), and publishes
         the snapshot it keeps as the job artifact C(hotwax_oms_snapshots.<environment>), as M(ansible.builtin.set_stats)
         does (per play, aggregated), so that AWX/AAP keeps it with the job.
@@ -251,8 +253,22 @@ path:
   sample: /home/ops/.hotwax_oms/snapshots/acme-maarg.hotwax.io.json
 snapshot:
   description: The snapshot saved or loaded; ids and C(before) values, no secrets.
-  returned: O(operation=take), O(operation=save) or O(operation=load)
+  returned: O(operation=save) or O(operation=load)
   type: dict
+taken_at:
+  description: When the snapshot O(operation=take) saved was taken (the earlier one's time when it kept an open snapshot).
+  returned: O(operation=take)
+  type: str
+  sample: '2026-12-03T18:05:10Z'
+ansible_facts:
+  description: The host fact O(operation=take) sets.
+  returned: O(operation=take)
+  type: dict
+  contains:
+    rollback_snapshot_file:
+      description: RV(path), where the way back is, for the tasks after the rollback role (a release playbook's rescue names it).
+      type: str
+      sample: /home/ops/.hotwax_oms/snapshots/acme-maarg.hotwax.io.json
 kept_from:
   description: When a rollback kept an earlier open snapshot, the time it was taken.
   returned: O(operation=take) or O(operation=save)

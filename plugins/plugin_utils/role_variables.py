@@ -19,7 +19,8 @@ ROLE = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'rollback')
 ARGUMENT_SPECS = os.path.join(ROLE, 'meta', 'argument_specs.yml')
 DEFAULTS = os.path.join(ROLE, 'defaults', 'main.yml')
 INTERNAL_PREFIX = 'rollback__'  # what the role itself registers
-SET_BY_THE_ROLE = ('rollback_snapshot_file',)  # what it sets for the tasks after it
+SNAPSHOT_FILE_FACT = 'rollback_snapshot_file'  # where the way back is, for the tasks after the role
+SET_BY_THE_ROLE = (SNAPSHOT_FILE_FACT,)  # what it sets for the tasks after it
 # libyaml's loader where PyYAML has it (as Ansible's own loader prefers): the pure-Python one takes about 17 ms to read
 # the argument specs, before every run's first request
 SAFE_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
@@ -77,14 +78,14 @@ def has_credentials(defined):
     return bool(token or (username and password))
 
 
-def input_problems(defined, host, selection, known=None):
+def input_problems(defined, host, selection, known=None, purpose='rollback'):
     """Every problem with what the role was given on ``host``, a sentence each; [] when there is none.
 
     ``defined`` names the defined ``rollback_*`` and ``hotwax_oms_*`` variables, ``selection`` maps the selection
-    variables to their values (other role variables in it are ignored). Checked before anything reads or writes: an
-    unknown role variable (a mistyped one would be ignored, and the role act on its defaults), credentials (an
-    environment without its own would take the shell's HOTWAX_OMS_* variables, perhaps another environment's) and an
-    empty selection.
+    variables (and ``rollback_restore``) to their values (other role variables in it are ignored). Checked before
+    anything reads or writes: an unknown role variable (a mistyped one would be ignored, and the role act on its
+    defaults), credentials (an environment without its own would take the shell's HOTWAX_OMS_* variables, perhaps
+    another environment's), an empty selection, and a restore asked of the rollback's entry point (``purpose``).
     """
     defined = set(defined)
     problems = []
@@ -99,4 +100,7 @@ def input_problems(defined, host, selection, known=None):
     empty = [name for name in SELECTION if name in selection and not selection[name]]
     if empty:
         problems.append('%s %s empty on %s: give one or more ids, or [all]' % (' and '.join(empty), 'is' if len(empty) == 1 else 'are', host))
+    if purpose == 'rollback' and selection.get('rollback_restore') is True:
+        problems.append('rollback_restore is true on %s, but this is the rollback (playbook hotwax.oms.rollback, or the '
+                        "role's tasks_from: rollback): to restore, run playbook hotwax.oms.restore (tasks_from: restore)" % host)
     return problems

@@ -83,10 +83,11 @@ def from_snapshot_result(result):
     where it came from and when it was restored before (None when not, or when forced).
     """
     result = result or {}
+    taken_at = result.get('taken_at') or (result.get('snapshot') or {}).get('taken_at')  # a take says it; a save, a load
     return dict(notes=list(result.get('notes') or []), step_errors=[result['problem']] if result.get('problem') else [],
                 reads=dict(result.get('reads') or {}),
                 selection=result.get('put_back'), snapshot_path=result.get('path'),
-                snapshot_taken_at=(result.get('snapshot') or {}).get('taken_at'), kept_from=result.get('kept_from'),
+                snapshot_taken_at=taken_at, kept_from=result.get('kept_from'),
                 already_restored_at=result.get('already_restored_at'), source=result.get('source'))
 
 

@@ -37,9 +37,9 @@ VARIANTS = {
     )],
     # The snapshot is marked restored before the restore has written anything.
     'restore_marked_done_before_its_writes': [(
-        'roles/rollback/tasks/restore.yml', MARK_RESTORED, '',
+        'roles/rollback/tasks/restore_steps.yml', MARK_RESTORED, '',
     ), (
-        'roles/rollback/tasks/restore.yml', "  register: rollback__loaded\n", "  register: rollback__loaded\n" + MARK_RESTORED,
+        'roles/rollback/tasks/restore_steps.yml', "  register: rollback__loaded\n", "  register: rollback__loaded\n" + MARK_RESTORED,
     )],
     # A restore puts back everything still closed, whatever rollback_shop_ids and rollback_product_store_ids say
     # (it still refuses ids the snapshot does not hold).

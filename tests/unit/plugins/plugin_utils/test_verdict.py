@@ -147,6 +147,22 @@ def test_an_environment_without_its_own_credentials_is_named():
             'vars (from Ansible Vault)']
 
 
+def test_a_restore_asked_of_the_rollback_entry_point_is_refused_naming_the_way_to_restore():
+    token = ['hotwax_oms_token']
+    asked = dict(SELECTION_VARIABLES, rollback_restore=True)
+    assert input_problems(token, 'prod', asked, purpose='rollback') == [
+        "rollback_restore is true on prod, but this is the rollback (playbook hotwax.oms.rollback, or the role's "
+        'tasks_from: rollback): to restore, run playbook hotwax.oms.restore (tasks_from: restore)']
+    assert input_problems(token, 'prod', asked, purpose='restore') == []
+    assert input_problems(token, 'prod', dict(SELECTION_VARIABLES, rollback_restore=False), purpose='rollback') == []
+
+
+def test_a_take_says_when_its_snapshot_was_taken_without_carrying_the_snapshot():
+    taken = from_snapshot_result({'path': '/snapshots/oms.json', 'taken_at': '2026-12-03T18:05:10Z', 'reads': {}})
+    saved = from_snapshot_result({'path': '/snapshots/oms.json', 'snapshot': {'taken_at': '2026-12-03T18:05:10Z'}})
+    assert taken['snapshot_taken_at'] == saved['snapshot_taken_at'] == '2026-12-03T18:05:10Z'
+
+
 def test_the_reads_before_a_rollback_are_what_it_is_about_and_each_steps_own_reading_in_a_check():
     access_read = {'shops': SELECTION['shops']}
     brokering_read = {'product_stores': SELECTION['product_stores']}
