@@ -393,7 +393,7 @@ def test_a_snapshot_write_cut_off_midway_leaves_the_old_file_intact(emulator_ser
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert run.returncode != 0
-    assert 'File too large' in run.output and 'Take the snapshot' in run.output, run.output
+    assert 'File too large' in run.output and 'take the lock and the snapshot' in run.output, run.output
     assert snapshot.read_text() == old  # the old snapshot, byte for byte
     assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
     assert [path.name for path in snapshot.parent.iterdir()] == [snapshot.name]

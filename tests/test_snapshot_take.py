@@ -9,6 +9,7 @@ import json
 
 from tests.helpers import LOGIN_PATH, login_vars, play, playbook, snapshot_path, token_vars
 
+TAKE_TASK = "Check the role's variables, then take the lock and the snapshot of the state before the rollback"
 INFO_READS = '''
 - name: shops
   hotwax.oms.hotwax_shop_access_info:
@@ -57,7 +58,7 @@ def test_the_snapshot_holds_what_the_read_only_modules_read_and_logs_in_once(dem
 
     rollback = playbook(run_playbook, 'rollback', inventory, '-l', 'prod', '-e', 'rollback_pause_jobs=true')
     assert rollback.returncode == 0, rollback.output
-    taken = rollback.result('Take the snapshot of the state before the rollback')
+    taken = rollback.result(TAKE_TASK)
     assert taken['reads']['records']['shops'] == info.result('shops')['shops']
     assert taken['reads']['stores']['product_stores'] == info.result('stores')['product_stores']
     assert taken['reads']['jobs']['service_jobs'] == info.result('jobs')['service_jobs']
@@ -80,7 +81,7 @@ def test_shops_and_stores_it_cannot_find_are_named_together_and_nothing_is_saved
                         '-e', '{"rollback_shop_ids": ["NO_SUCH_SHOP"], "rollback_product_store_ids": ["NO_SUCH_STORE"]}')
     assert rollback.returncode != 0
     failed = [entry for entry in rollback.results if entry['status'] == 'failed']
-    assert [entry['task'].split(' : ')[-1] for entry in failed] == ['Take the snapshot of the state before the rollback']
+    assert [entry['task'].split(' : ')[-1] for entry in failed] == [TAKE_TASK]
     message = failed[0]['result']['msg']
     assert 'NO_SUCH_SHOP' in message and 'NO_SUCH_STORE' in message, message
     assert demo_oms.writes() == []
@@ -92,7 +93,7 @@ def test_a_job_read_that_fails_leaves_the_jobs_out_of_the_snapshot(demo_oms, run
     rollback = playbook(run_playbook, 'rollback', inventory(prod=demo_oms), '-l', 'prod',
                         '-e', 'rollback_pause_jobs=true', '-e', 'hotwax_oms_retries=0')
     assert rollback.returncode != 0
-    taken = rollback.result('Take the snapshot of the state before the rollback')
+    taken = rollback.result(TAKE_TASK)
     assert taken['jobs_selected'] is False and 'HTTP 500' in taken['reads']['jobs']['msg']
     assert json.loads(snapshot_path(tmp_path).read_text())['service_jobs'] == []
     assert task_statuses(rollback, 'Pause the Shopify import and brokering jobs') == ['skipped']

@@ -116,11 +116,19 @@ def test_a_run_that_holds_the_lock_stops_a_second_one_before_it_reads_the_oms(de
 
 def test_the_lock_is_released_after_a_run_and_after_a_failed_one(demo_oms, run_playbook, inventory, tmp_path):
     hosts = inventory(prod=demo_oms)
-    assert run(run_playbook, ROLLBACK, hosts).returncode == 0
-    assert not (tmp_path / 'snapshots' / ('.%s.lock' % oms_file_name(demo_oms.url))).exists()
+    lock = tmp_path / 'snapshots' / ('.%s.lock' % oms_file_name(demo_oms.url))
+    # the snapshot step takes the lock, then cannot read the OMS: the run fails, and releases the lock all the same
+    demo_oms.set_faults([{'kind': 'status', 'status': 400, 'method': 'GET'}])
+    refused = run(run_playbook, ROLLBACK, hosts)
+    assert refused.returncode != 0, refused.output
+    assert demo_oms.writes() == [] and not lock.exists()
+    demo_oms.set_faults([])
+    rollback = run(run_playbook, ROLLBACK, hosts)
+    assert rollback.returncode == 0 and 'took over the lock' not in rollback.output
+    assert not lock.exists()
     demo_oms.set_faults([{'kind': 'status', 'status': 400, 'method': 'PUT'}])
     assert run(run_playbook, RESTORE, hosts).returncode != 0
-    assert not (tmp_path / 'snapshots' / ('.%s.lock' % oms_file_name(demo_oms.url))).exists()
+    assert not lock.exists()
 
 
 def test_a_record_changed_since_the_rollback_is_left_and_named_unless_forced(demo_oms, run_playbook, inventory):
@@ -158,7 +166,7 @@ def test_a_mistyped_role_variable_is_refused_before_anything_happens(demo_oms, r
     assert result.returncode != 0
     assert 'unknown role variable rollback_shopids (did you mean rollback_shop_ids?)' in result.output
     failed = [entry for entry in result.results if entry['status'] == 'failed']
-    assert len(failed) == 1 and failed[0]['task'].endswith("Check the role's variables and the snapshot folder, and take the lock of prod")
+    assert len(failed) == 1 and failed[0]['task'].endswith("Check the role's variables, then take the lock and the snapshot of the state before the rollback")
     assert demo_oms.requests() == []
 
 

@@ -24,6 +24,7 @@ from ansible_collections.hotwax.oms.plugins.plugin_utils.snapshot_store import (
 ARTIFACT = 'hotwax_oms_snapshots'
 ALL = 'all'
 MUST_READ = ('records', 'stores')  # without these the rollback has no way back: nothing is saved and nothing is closed
+BEGINS = ('begin', 'take')  # the operations that check the role's inputs and the folder, and take the lock, first
 
 
 def selected(ids):
@@ -51,7 +52,7 @@ class ActionModule(ActionBase):
             defined = [name for name in task_vars or {} if name.startswith(INPUT_PREFIXES)]
             role_inputs = with_role_defaults(args['role_inputs'])
             problems = input_problems(defined, args['environment'], role_inputs, purpose=args['purpose'])
-            if args['operation'] == 'begin' and problems:
+            if args['operation'] in BEGINS and problems:
                 return dict(result, failed=True, changed=False, msg='. '.join(problems))
             result['role_problems'] = problems  # the readiness check reports them with everything else
             if args['operation'] == 'status':  # what the readiness check probes the OMS for, and whether it can
@@ -74,7 +75,7 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _begin(store, args, check_mode):
-        """Check the folder and take the lock, before anything reads or writes the OMS."""
+        """Check the folder and take the lock, before anything reads or writes the OMS (begin, and take first)."""
         keep_count(args['keep'])  # a bad rollback_snapshot_keep is refused before anything is touched
         warnings = store.check_folder(create=not check_mode, purpose=args['purpose'])
         if not check_mode:  # a check writes nothing, so it needs no lock and leaves none behind
@@ -97,25 +98,29 @@ class ActionModule(ActionBase):
         return dict(saved, changed=saved.pop('written'), warnings=saved.pop('warnings'))
 
     def _take(self, store, args, check_mode):
-        """Read the state the rollback is about (not in check mode, which saves nothing) and save it, as save does;
-        note where it is in the rollback role's fact (SET_BY_THE_ROLE)."""
+        """Begin (the folder checked, the lock taken), then read the state the rollback is about (not in check mode,
+        which saves nothing) and save it, as save does; note where it is in the rollback role's fact (SET_BY_THE_ROLE)."""
+        params = None if check_mode else self._read_params(store, args)  # a connection it cannot use: before the lock
+        began = self._begin(store, args, check_mode)['warnings']
         if check_mode:
-            return self._taken(self._save(store, args, check_mode), reads={}, jobs_selected=False)
-        state = self._read_state(store, args)
+            saved = self._save(store, args, check_mode)
+            return self._taken(saved, reads={}, jobs_selected=False, warnings=began + saved['warnings'])
+        state = run_in_worker(read_state_before_rollback, STATE_BEFORE_ROLLBACK_SPEC, params, self._task, self._task_vars)
         if state.get('failed'):  # no client could be made (the connection's values): the reason, as an OMS task says it
-            return state
+            return dict(state, warnings=began + state.get('warnings', []))
         reads = dict((name, state[name]) for name in ('records', 'stores', 'jobs') if name in state)
         failures = [reads[name] for name in MUST_READ if reads[name].get('failed')]
         if failures:  # every reason once: a refused login fails every part alike
             return dict(failed=True, msg='. '.join(dict.fromkeys(part['msg'] for part in failures)), reads=reads,
-                        login_failed=any(part.get('login_failed') for part in failures), retries=state.get('retries'))
+                        login_failed=any(part.get('login_failed') for part in failures), retries=state.get('retries'),
+                        warnings=began)
         jobs = reads.get('jobs')
         jobs_selected = jobs is not None and not jobs.get('failed')  # a job read that failed is said by the verdict
         args.update(shops=reads['records']['shops'], product_stores=reads['stores']['product_stores'],
                     service_jobs=jobs['service_jobs'] if jobs_selected else [], jobs_selected=jobs_selected)
         saved = self._save(store, args, check_mode)
         return self._taken(saved, reads=reads, jobs_selected=jobs_selected, retries=state.get('retries'),
-                           warnings=state.get('warnings', []) + saved['warnings'])
+                           warnings=began + state.get('warnings', []) + saved['warnings'])
 
     @staticmethod
     def _taken(saved, **more):
@@ -124,9 +129,9 @@ class ActionModule(ActionBase):
         snapshot = saved.pop('snapshot')
         return dict(saved, taken_at=snapshot['taken_at'], ansible_facts={SNAPSHOT_FILE_FACT: saved['path']}, **more)
 
-    def _read_state(self, store, args):
-        """The OMS's answer to read_state_before_rollback, with the connection of the task's host (its hotwax_oms_*
-        variables, as every OMS task of the host takes it), which must be the OMS this store keeps."""
+    def _read_params(self, store, args):
+        """The options of read_state_before_rollback: the connection of the task's host (its hotwax_oms_* variables,
+        as every OMS task of the host takes it), which must be the OMS this store keeps, and the selection."""
         connection = with_host_connection({}, self._task_vars, self._templar.template)
         if connection.get('oms_url') is None:
             raise SnapshotError('operation take reads the OMS with the connection of the task\'s host, its hotwax_oms_* '
@@ -139,7 +144,7 @@ class ActionModule(ActionBase):
         params, error = validated(STATE_BEFORE_ROLLBACK_SPEC, connection, 'hotwax.oms.hotwax_snapshot')
         if error:
             raise SnapshotError('the connection of %s (its hotwax_oms_* variables): %s' % (store.environment, error))
-        return run_in_worker(read_state_before_rollback, STATE_BEFORE_ROLLBACK_SPEC, params, self._task, self._task_vars)
+        return params
 
     @staticmethod
     def _load(store, args, check_mode):

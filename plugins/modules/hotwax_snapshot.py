@@ -48,9 +48,10 @@ options:
     description:
       - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock. With
         O(role_inputs), it first refuses what the rollback role must not act on (see O(role_inputs)).
-      - V(take) reads the state a rollback is about from the OMS and saves it as V(save) does, all in one task. It reads the
-        access scope of the selected shops (O(shop_ids), O(targets), O(close_matching_remotes)), the order brokering of
-        the selected stores (O(product_store_ids)) and, with O(pause_jobs), whether their jobs are paused, side by side
+      - V(take) first does what V(begin) does, then reads the state a rollback is about from the OMS and saves it as
+        V(save) does, all in one task. It reads the access scope of the selected shops (O(shop_ids), O(targets),
+        O(close_matching_remotes)), the order brokering of the selected stores (O(product_store_ids)) and, with
+        O(pause_jobs), whether their jobs are paused, side by side
         with one login, through the connection of the task's host (its C(hotwax_oms_*) variables, as every OMS task of
         the host takes it), which must be the OMS of O(oms_url). When the shops or the stores cannot be read the task
         fails and nothing is saved; jobs that cannot be read are left out (RV(jobs_selected) is false) and their
@@ -165,7 +166,7 @@ options:
       - Keep only the newest O(keep) restored snapshots of the OMS (C(rollback_snapshot_keep)). After a restore that
         completes a snapshot (O(operation=mark_restored)) and after a rollback (O(operation=save)), older restored
         snapshots are removed. An open, partly restored or unusable snapshot is never removed. Unset keeps everything.
-      - A whole number of at least 1; anything else is refused by O(operation=begin).
+      - A whole number of at least 1; anything else is refused by O(operation=begin) and O(operation=take).
     type: raw
   force:
     description: Restore a snapshot taken of an already rolled-back OMS (O(operation=load)).
@@ -179,12 +180,13 @@ options:
     type: str
   role_inputs:
     description:
-      - The selection variables of the P(hotwax.oms.rollback#role) role with their values, for O(operation=begin).
-      - When given, V(begin) fails before it touches the folder, with one message naming for the environment every
+      - The selection variables of the P(hotwax.oms.rollback#role) role with their values (and C(rollback_restore)),
+        for O(operation=begin) and O(operation=take).
+      - When given, V(begin) and V(take) fail before they touch the folder, with one message naming for the environment every
         problem found. These are an empty selection, a C(rollback_*) variable the role does not know (with the
         closest known one), and credentials that are missing (no C(hotwax_oms_token), nor C(hotwax_oms_username) and
-        C(hotwax_oms_password)) or ambiguous (both a token and a username). It looks at the names of the defined
-        variables, never at a credential's value.
+        C(hotwax_oms_password)) or ambiguous (both a token and a username), and C(rollback_restore) true with
+        O(purpose=rollback). It looks at the names of the defined variables, never at a credential's value.
       - With O(operation=status), the same problems are returned in RV(role_problems), for the readiness check. A
         role variable not given is taken at the role's default (RV(role_inputs)), and RV(has_credentials) tells
         whether the environment has credentials of its own, by the same rule.
