@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import json
 import os
 import re
@@ -226,10 +227,16 @@ class _CappedRetry(Retry):
 def strip_secrets(value):
     """Return a copy of a parsed JSON value without any secret-looking key."""
     if isinstance(value, dict):
-        return dict((k, strip_secrets(v)) for k, v in value.items() if not SECRET_KEY.search(k))
+        return dict((k, strip_secrets(v)) for k, v in value.items() if not _secret_key(k))
     if isinstance(value, list):
         return [strip_secrets(item) for item in value]
     return value
+
+
+@functools.lru_cache(maxsize=1024)
+def _secret_key(key):
+    """Whether a JSON key looks like a secret's; the answers repeat the same few keys on every row."""
+    return bool(SECRET_KEY.search(key))
 
 
 def _list_key(data):

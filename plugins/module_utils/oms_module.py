@@ -123,20 +123,26 @@ class Record:
 def masked(value, secrets):
     """``value`` with every secret hidden wherever it appears, as AnsibleModule hides the values of no_log options:
     a string that is a secret becomes VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, a secret inside a string ********."""
-    secrets = sorted(set(secret for secret in secrets if secret), key=len, reverse=True)  # a longer one first
-    if not secrets:
+    whole = set(secret for secret in secrets if secret)
+    if not whole:
         return value
-    if isinstance(value, str):
-        if value in secrets:
-            return 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-        for secret in secrets:
-            value = value.replace(secret, '********')
-        return value
-    if isinstance(value, dict):
-        return dict((masked(key, secrets), masked(item, secrets)) for key, item in value.items())
-    if isinstance(value, (list, tuple, set)):
-        return [masked(item, secrets) for item in value]
-    return value
+    ordered = sorted(whole, key=len, reverse=True)  # a longer one first: its shorter parts must not break it up
+
+    def hide(item):  # the secrets sorted once, not at every level of a large result
+        if isinstance(item, str):
+            if item in whole:
+                return 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+            for secret in ordered:
+                if secret in item:
+                    item = item.replace(secret, '********')
+            return item
+        if isinstance(item, dict):
+            return dict((hide(key), hide(inner)) for key, inner in item.items())
+        if isinstance(item, (list, tuple, set)):
+            return [hide(inner) for inner in item]
+        return item
+
+    return hide(value)
 
 
 class OmsTaskFailed(Exception):
