@@ -113,7 +113,7 @@ options:
         are set by the modules themselves and refused here.
     type: dict
 requirements:
-  - requests
+  - requests, with urllib3 2 or later (which sends the calls)
 notes:
   - Options are taken first from the task (C(module_defaults) with the action group C(group/hotwax.oms.hotwax)
     included), then from the host's inventory variables C(hotwax_oms_url) and C(hotwax_oms_<option>) (for example

@@ -22,20 +22,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 try:
-    from urllib.parse import unquote
+    from urllib.parse import unquote, urlencode
 except ImportError:  # pragma: no cover - Python 2 is not supported by ansible-core 2.19
-    from urllib import unquote
+    from urllib import unquote, urlencode
 
 try:
-    from http.cookiejar import DefaultCookiePolicy
-except ImportError:  # pragma: no cover - Python 2 is not supported by ansible-core 2.19
-    DefaultCookiePolicy = object
-
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import (MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError,
-                                    ProxyError as Urllib3ProxyError, SSLError as Urllib3SSLError,
+    # requests' own rules for the process environment (proxies, NO_PROXY, the CA bundle) and urllib3, which it sends
+    # with, for every call: a requests Session costs twice the CPU per call, which a rollback's hundreds of writes feel.
+    import requests.utils
+    import urllib3
+    from urllib3.exceptions import (HTTPError as Urllib3Error, MaxRetryError, NameResolutionError, NewConnectionError,
+                                    ProtocolError, ProxyError as Urllib3ProxyError, SSLError as Urllib3SSLError,
                                     TimeoutError as Urllib3TimeoutError)
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
@@ -55,6 +52,7 @@ OLD_LOGIN_PATH = 'order-routing/login'
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 60  # seconds; a longer Retry-After would stall a rollback, so it is capped
 PARALLEL_REQUESTS = 8  # writes in flight at once: fast, yet gentle on a struggling server
+USER_AGENT = 'hotwax.oms (Ansible collection)'  # what the OMS's access log shows for these calls
 GONE_AFTER = 3  # requests in a row without any answer (after their retries): the OMS is gone, stop sending
 ERROR_TEXT_LIMIT = 300
 TLS_PROBE_TIMEOUT = 3  # seconds
@@ -97,17 +95,20 @@ class OmsApiError(Exception):
         self.outcome = outcome
 
 
-class _NoCookies(DefaultCookiePolicy):
-    """Keep no cookie and send none back: every request authenticates by its own header.
+class _Answer:
+    """An HTTP answer, as the client reads it: status, headers (any case), reason and body, parsed as JSON on demand.
 
-    A request carrying the server's session cookie would need a CSRF token on every write (tests/emulator/README.md).
+    No cookie is kept or sent back: every request authenticates by its own header, and a request carrying the
+    server's session cookie would need a CSRF token on every write (tests/emulator/README.md).
     """
 
-    def set_ok(self, cookie, request):
-        return False
+    __slots__ = ('status_code', 'headers', 'reason', 'content')
 
-    def return_ok(self, cookie, request):
-        return False
+    def __init__(self, raw):
+        self.status_code, self.headers, self.reason, self.content = raw.status, raw.headers, raw.reason, raw.data
+
+    def json(self):
+        return json.loads(self.content)  # ValueError when it is not JSON
 
 
 class _Unmendable(Exception):
@@ -488,27 +489,45 @@ class OmsClient:
         self._retry_reasons = {}  # reason -> retries made for it, over the client's life
         self._writes_sent = 0
         self._this_call = threading.local()  # the retries of the request the current thread is sending
-        self._session = requests.Session()
-        self._session.cookies.set_policy(_NoCookies())
-        # The process environment is read once, here (its proxies, NO_PROXY, REQUESTS_CA_BUNDLE), and the session
-        # reads it no more: requests would do it again for every call, and would let a ~/.netrc entry for the OMS's
-        # host replace the bearer token with that entry's username and password.
-        self._session.trust_env = False
+        # The process environment is read once, here, by requests' rules: its proxies and NO_PROXY, and without
+        # ca_path REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else requests' CA bundle. No ~/.netrc: the credential is ours.
         if self._proxies is None:
             self._proxies = requests.utils.get_environ_proxies(self.base_url)
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         if self._verify is True:
-            self._verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
-        retry = _CappedRetry(
+            bundle = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
+            self._verify = bundle or requests.utils.DEFAULT_CA_BUNDLE_PATH
+        self._retry = _CappedRetry(
             total=retries, connect=retries, read=retries, status=retries, other=retries,
             status_forcelist=RETRY_STATUSES, allowed_methods=None, backoff_factor=0.5,
             respect_retry_after_header=True, raise_on_status=False)
-        retry.on_retry = self._count_retry
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=PARALLEL_REQUESTS)
-        self._session.mount('http://', adapter)
-        self._session.mount('https://', adapter)
-        self._session.headers.update(self._headers)
-        self._session.headers.update({'Accept': 'application/json'})
+        self._retry.on_retry = self._count_retry
+        self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
+        self._pool = self._connection_pool()
+        self._base_headers = dict(self._headers, **{'Accept': 'application/json', 'Accept-Encoding': 'gzip, deflate',
+                                                    'User-Agent': USER_AGENT})
+
+    def _connection_pool(self):
+        """The keep-alive connections to the OMS, at most PARALLEL_REQUESTS, through the proxy when there is one."""
+        tls = {}
+        if self.base_url.startswith('https://'):
+            if self._verify is False:
+                tls['cert_reqs'] = 'CERT_NONE'
+            else:
+                tls['cert_reqs'] = 'CERT_REQUIRED'
+                tls['ca_cert_dir' if os.path.isdir(self._verify) else 'ca_certs'] = self._verify
+            if self._cert:
+                cert_file, key_file = self._cert if isinstance(self._cert, tuple) else (self._cert, None)
+                tls.update(cert_file=cert_file, key_file=key_file)
+        proxy = requests.utils.select_proxy(self.base_url, self._proxies)
+        if not proxy:
+            return urllib3.PoolManager(num_pools=1, maxsize=PARALLEL_REQUESTS, **tls)
+        username, password = requests.utils.get_auth_from_url(proxy)
+        proxy_headers = None
+        if username:
+            credentials = urllib3.make_headers(proxy_basic_auth='%s:%s' % (username, password))['proxy-authorization']
+            proxy_headers = {'Proxy-Authorization': credentials}
+        return urllib3.ProxyManager(proxy, num_pools=1, maxsize=PARALLEL_REQUESTS, proxy_headers=proxy_headers, **tls)
 
     # --- retries made -----------------------------------------------------------------
 
@@ -589,15 +608,21 @@ class OmsClient:
         if self._gone:
             raise OmsApiError('%s %s%s: not sent, %s' % (method, API_PREFIX, path, self._gone),
                               method=method, path=path, outcome=NOT_SENT)
-        headers = {'Authorization': 'Bearer %s' % token} if token else {}
+        headers = dict(self._base_headers)
+        if token:
+            headers['Authorization'] = 'Bearer %s' % token
+        body = None
+        if json_body is not None:
+            body = json.dumps(json_body, allow_nan=False).encode('utf-8')
+            headers['Content-Type'] = 'application/json'
         url = self.base_url + path
+        query = urlencode([(key, value) for key, value in (params or {}).items() if value is not None])
         self._this_call.retries = []
         started = time.time()
         try:
-            response = self._session.request(method, url, params=params, json=json_body, headers=headers,
-                                             timeout=self.timeout, verify=self._verify, proxies=self._proxies,
-                                             cert=self._cert)
-        except requests.exceptions.RequestException as exc:
+            response = _Answer(self._pool.request(method, url + ('?' + query if query else ''), body=body,
+                                                  headers=headers, retries=self._retry, timeout=self._timeout))
+        except Urllib3Error as exc:
             error = self._transport_error(method, url, path, exc)
             self._log_request(method, path, params, 'no answer' if error.outcome == UNANSWERED else 'not sent', started)
             raise error
@@ -633,20 +658,21 @@ class OmsClient:
         cause = self._cause(exc)
         if isinstance(cause, _Unmendable):
             return OmsApiError('%s %s: %s' % (method, url, cause), method=method, path=path, outcome=NOT_SENT)
-        if isinstance(exc, requests.exceptions.ProxyError):
+        if isinstance(cause, Urllib3ProxyError):
             return OmsApiError('%s %s: cannot go through the proxy %s (%s); check proxy'
                                % (method, url, _masked_url(self._proxy), self._scrub(self._reason(exc))),
                                method=method, path=path, outcome=NOT_SENT)
-        if isinstance(exc, requests.exceptions.SSLError) and not isinstance(cause, ssl.CertificateError):
+        tls_error = isinstance(cause, (Urllib3SSLError, ssl.SSLError))
+        if tls_error and not isinstance(cause, ssl.CertificateError):
             advice = 'check client_cert and client_key' if self._cert else 'set client_cert and client_key'
             return OmsApiError('%s %s: the TLS handshake failed (%s); if the server asks for a client certificate, %s'
                                % (method, url, self._reason(exc), advice), method=method, path=path, outcome=NOT_SENT)
-        if isinstance(exc, requests.exceptions.SSLError):
+        if tls_error:
             return OmsApiError('%s %s: TLS certificate verification failed (%s); set ca_path to the CA bundle that '
                                'signed the server certificate, or validate_certs to false for a test instance'
                                % (method, url, self._reason(exc)), method=method, path=path, outcome=NOT_SENT)
-        if isinstance(exc, requests.exceptions.Timeout) or _unanswered(cause):
-            # after urllib3 used up its retries, a timeout arrives wrapped in a ConnectionError
+        if _unanswered(cause):
+            # a timeout, or after urllib3 used up its retries one wrapped in MaxRetryError
             message = '%s %s: no answer within %s seconds' % (method, url, self.timeout)
             sent_again = self._this_call.retries.count('timeout')
             if sent_again:
@@ -843,7 +869,7 @@ class OmsClient:
 
     @staticmethod
     def _cause(exc):
-        """The innermost exception of a requests/urllib3 exception chain."""
+        """The innermost exception of a urllib3 exception chain."""
         while True:
             inner = exc.args[0] if getattr(exc, 'args', None) and isinstance(exc.args[0], Exception) else None
             inner = inner or (getattr(exc, 'reason', None) if isinstance(getattr(exc, 'reason', None), Exception) else None)
@@ -853,7 +879,7 @@ class OmsClient:
 
     @classmethod
     def _reason(cls, exc):
-        """The innermost reason of a requests/urllib3 exception, as one short line."""
+        """The innermost reason of a urllib3 exception, as one short line."""
         reason = cls._cause(exc)
         return str(reason).splitlines()[0][:ERROR_TEXT_LIMIT] if str(reason) else type(reason).__name__
 
