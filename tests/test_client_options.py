@@ -328,6 +328,16 @@ def test_a_client_certificate_the_server_does_not_trust_is_named(mtls_oms):
     assert server.requests() == []
 
 
+def test_a_ca_path_that_is_not_there_is_refused_before_sending(tls_oms, tmp_path):
+    server, dummy = tls_oms
+    before = len(server.requests())
+    with pytest.raises(OmsApiError) as error:
+        client_for(server, ca_path=str(tmp_path / 'no-such-ca.pem')).get(STORE)
+    assert str(error.value) == ('ca_path: there is no file or folder %s (a PEM bundle of the CAs that sign the OMS '
+                                'certificate is expected)' % (tmp_path / 'no-such-ca.pem'))
+    assert len(server.requests()) == before
+
+
 def test_a_missing_certificate_file_or_a_key_alone_is_refused_before_sending(tmp_path):
     with pytest.raises(OmsApiError, match='client_cert: cannot read the file'):
         OmsClient('https://oms.example', token='x', client_cert=str(tmp_path / 'none.pem'))

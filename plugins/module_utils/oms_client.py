@@ -494,6 +494,9 @@ class OmsClient:
         if self._proxies is None:
             self._proxies = requests.utils.get_environ_proxies(self.base_url)
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        if self._verify is not True and self._verify and not os.path.exists(self._verify):
+            raise OmsApiError('ca_path: there is no file or folder %s (a PEM bundle of the CAs that sign the OMS '
+                              'certificate is expected)' % self._verify)
         if self._verify is True:
             bundle = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
             self._verify = bundle or requests.utils.DEFAULT_CA_BUNDLE_PATH
