@@ -48,8 +48,8 @@ options:
     description:
       - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock. With
         O(role_inputs), it first refuses what the rollback role must not act on (see O(role_inputs)).
-      - V(take) first does what V(begin) does, then reads the state a rollback is about from the OMS and saves it as
-        V(save) does, all in one task. It reads the access scope of the selected shops (O(shop_ids), O(targets),
+      - V(take) first does what V(begin) does (V(end) releases the lock it takes), then reads the state a rollback is
+        about from the OMS and saves it as V(save) does, all in one task. It reads the access scope of the selected shops (O(shop_ids), O(targets),
         O(close_matching_remotes)), the order brokering of the selected stores (O(product_store_ids)) and, with
         O(pause_jobs), whether their jobs are paused, side by side
         with one login, through the connection of the task's host (its C(hotwax_oms_*) variables, as every OMS task of
@@ -206,7 +206,7 @@ EXAMPLES = r'''
     environment: "{{ inventory_hostname }}"
     oms_url: "{{ hotwax_oms_url }}"
 
-- name: Read and save the state before a rollback of two shops (the host's hotwax_oms_* variables connect)
+- name: Take the lock, read and save the state before a rollback of two shops (the host's hotwax_oms_* variables connect)
   hotwax.oms.hotwax_snapshot:
     operation: take
     folder: ~/.hotwax_oms/snapshots
@@ -216,6 +216,13 @@ EXAMPLES = r'''
     product_store_ids: [STORE]
     reason: INC-1234 order import broken by release 5.2
   register: taken
+
+- name: Release the lock once the rollback's steps are done (in an always section)
+  hotwax.oms.hotwax_snapshot:
+    operation: end
+    folder: ~/.hotwax_oms/snapshots
+    environment: "{{ inventory_hostname }}"
+    oms_url: "{{ hotwax_oms_url }}"
 
 - name: Load the snapshot an AWX rollback job published
   hotwax.oms.hotwax_snapshot:
