@@ -48,7 +48,8 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     def _refused(self):
         """Record the request; answer 407 and return True when the proxy wants credentials it was not given."""
         proxy = self.server.proxy
-        proxy.seen.append({'method': self.command, 'url': self.path, 'headers': dict(self.headers)})
+        proxy.seen.append({'method': self.command, 'url': self.path, 'headers': dict(self.headers),
+                           'header_names': [name.lower() for name in self.headers.keys()]})
         wanted = 'Basic ' + base64.b64encode(('%s:%s' % (PROXY_USER, PROXY_PASSWORD)).encode()).decode()
         given = self.headers.get('Proxy-Authorization')
         if not proxy.needs_credentials or given == wanted:
@@ -173,7 +174,22 @@ def test_without_the_option_the_environment_proxy_is_used_and_no_proxy_honoured(
         _set_env(monkeypatch, 'no_proxy', '127.0.0.1')
         client_for(demo_oms).get(STORE)
         assert len(proxy.seen) == 1  # NO_PROXY names the OMS's host: straight there
-    assert len(api_requests(demo_oms, STORE)) == before + 2
+        _set_env(monkeypatch, 'no_proxy', '')
+        _set_env(monkeypatch, 'http_proxy', proxy.url.replace('http://', ''))  # no scheme, as it is often written
+        client_for(demo_oms).get(STORE)
+        assert len(proxy.seen) == 2
+    assert len(api_requests(demo_oms, STORE)) == before + 3
+
+
+def test_a_socks_proxy_in_the_environment_is_refused_naming_it_without_its_password(demo_oms, monkeypatch):
+    before = len(demo_oms.requests())
+    _set_env(monkeypatch, 'http_proxy', 'socks5://relay:socks-pw-secret@127.0.0.1:1080')
+    _set_env(monkeypatch, 'no_proxy', '')
+    with pytest.raises(OmsApiError) as error:
+        client_for(demo_oms).get(STORE)
+    assert str(error.value) == ('the proxy socks5://********@127.0.0.1:1080, from the environment, is not an HTTP proxy '
+                                '(SOCKS is not supported): set proxy to an http:// proxy, or add the OMS host to NO_PROXY')
+    assert len(demo_oms.requests()) == before
 
 
 def test_a_netrc_entry_for_the_oms_host_does_not_replace_the_token(demo_oms, monkeypatch, tmp_path):
@@ -363,6 +379,67 @@ def test_extra_headers_reach_the_server_and_their_values_never_reach_output(demo
         client.get(STORE)
     assert 'X-Gateway-Key' in str(echoed.value) and GATEWAY_KEY not in str(echoed.value)
     assert lines and not [line for line in lines if GATEWAY_KEY in line]
+
+
+def test_the_client_says_who_it_is_and_asks_for_compressed_answers_unless_a_header_says_otherwise(demo_oms):
+    with RecordingProxy() as proxy:
+        client_for(demo_oms, proxy=proxy.url).get(STORE)
+        client_for(demo_oms, proxy=proxy.url, headers={'user-agent': 'Gateway-Allowed/1'}).get(STORE)
+    default, given = proxy.seen
+    assert default['headers']['User-Agent'] == 'hotwax.oms (Ansible collection)'
+    assert default['headers']['Accept-Encoding'] == 'gzip, deflate'
+    assert given['header_names'].count('user-agent') == 1 and given['headers']['user-agent'] == 'Gateway-Allowed/1'
+
+
+class _Redirecting(http.server.BaseHTTPRequestHandler):
+    """Sends every call elsewhere, as a load balancer in front of an http:// URL does."""
+
+    def _moved(self):
+        self.server.seen.append(self.command)
+        self.send_response(301)
+        self.send_header('Location', 'https://acme-maarg.example.com' + self.path)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+
+    do_GET = do_PUT = do_POST = _moved
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_redirect_is_not_followed_and_the_error_names_where_the_oms_sends_the_call():
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Redirecting)
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = OmsClient('http://127.0.0.1:%d' % server.server_address[1], token='token-secret-Qw3', retries=0)
+        with pytest.raises(OmsApiError) as error:
+            client.put(STORE, {'productStoreId': 'STORE', 'enableBrokering': 'N'})
+        retries = client.retries_made
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(error.value) == ('PUT /rest/s1/%s: HTTP 301: Moved Permanently (the OMS sends this call to '
+                                'https://acme-maarg.example.com/rest/s1/%s: give https://acme-maarg.example.com as oms_url)'
+                                % (STORE, STORE))
+    assert server.seen == ['PUT'] and retries['count'] == 0  # sent once, not followed, no retry counted
+
+
+def test_a_ca_bundle_the_environment_names_that_is_not_there_is_refused_naming_the_variable(tls_oms, tmp_path, monkeypatch):
+    server, dummy = tls_oms
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(tmp_path / 'gone.pem'))
+    with pytest.raises(OmsApiError) as error:
+        client_for(server).get(STORE)
+    assert str(error.value) == ('REQUESTS_CA_BUNDLE, in the environment, names no file or folder: %s; correct or unset '
+                                'it, or give ca_path' % (tmp_path / 'gone.pem'))
+
+
+def test_a_body_that_is_not_json_is_not_sent(demo_oms):
+    before = len(demo_oms.requests())
+    with pytest.raises(OmsApiError) as error:
+        client_for(demo_oms).put(STORE, {'productStoreId': 'STORE', 'weight': float('nan')})
+    assert str(error.value).startswith('PUT /rest/s1/%s: not sent, its body is not JSON' % STORE)
+    assert len(demo_oms.requests()) == before
 
 
 @pytest.mark.parametrize('name', ['Authorization', 'content-type', 'Cookie'])

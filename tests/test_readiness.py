@@ -205,10 +205,12 @@ def test_what_the_rollback_role_would_refuse_makes_an_environment_not_ready(run_
     """The role's own input rule, as a reason: a mistyped variable, credentials missing or of two kinds."""
     inventory = hosts(typo=token_vars(demo_oms, rollback_shopids=['SHOP']),
                       both=token_vars(demo_oms, hotwax_oms_username='hotwax.admin', hotwax_oms_password='some-password-42'),
-                      bare={'hotwax_oms_url': demo_oms.url})
-    run = playbook(run_playbook, 'readiness', inventory, '-l', 'typo,both,bare')
+                      bare={'hotwax_oms_url': demo_oms.url},
+                      restoring=token_vars(demo_oms, rollback_restore=True))
+    run = playbook(run_playbook, 'readiness', inventory, '-l', 'typo,both,bare,restoring')
     assert run.returncode != 0
-    reasons = dict((host, _verdict(run, host)['line']) for host in ('typo', 'both', 'bare'))
+    reasons = dict((host, _verdict(run, host)['line']) for host in ('typo', 'both', 'bare', 'restoring'))
+    assert reasons['restoring'].startswith('not ready: rollback_restore is true on restoring, but this is the rollback'), reasons
     assert reasons['typo'].startswith('not ready: unknown role variable rollback_shopids (did you mean rollback_shop_ids?)'), reasons
     assert reasons['both'] == 'not ready: hotwax_oms_token and hotwax_oms_username are both set on both: keep one of them', reasons
     assert reasons['bare'].startswith('not ready: bare has no credentials: set hotwax_oms_token'), reasons

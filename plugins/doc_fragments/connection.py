@@ -110,7 +110,8 @@ options:
       - Extra headers sent with every request, for example the key of an API gateway in front of the OMS in an
         C(X-Api-Key) header. The values are C(no_log) and masked in every message; the names are shown.
       - C(Authorization), C(Content-Type), C(Accept), C(Content-Length), C(Host), C(Cookie) and C(Transfer-Encoding)
-        are set by the modules themselves and refused here.
+        are set by the modules themselves and refused here. C(User-Agent) (the collection's name) and
+        C(Accept-Encoding) (C(gzip, deflate)) may be replaced here, in any case.
     type: dict
 requirements:
   - requests, with urllib3 2 or later (which sends the calls)

@@ -52,7 +52,9 @@ OLD_LOGIN_PATH = 'order-routing/login'
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 60  # seconds; a longer Retry-After would stall a rollback, so it is capped
 PARALLEL_REQUESTS = 8  # writes in flight at once: fast, yet gentle on a struggling server
-USER_AGENT = 'hotwax.oms (Ansible collection)'  # what the OMS's access log shows for these calls
+# what the OMS's access log shows for these calls, and the compressed answers a large list is worth; headers may
+# replace either
+DEFAULT_HEADERS = {'User-Agent': 'hotwax.oms (Ansible collection)', 'Accept-Encoding': 'gzip, deflate'}
 GONE_AFTER = 3  # requests in a row without any answer (after their retries): the OMS is gone, stop sending
 ERROR_TEXT_LIMIT = 300
 TLS_PROBE_TIMEOUT = 3  # seconds
@@ -498,8 +500,16 @@ class OmsClient:
             raise OmsApiError('ca_path: there is no file or folder %s (a PEM bundle of the CAs that sign the OMS '
                               'certificate is expected)' % self._verify)
         if self._verify is True:
-            bundle = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
-            self._verify = bundle or requests.utils.DEFAULT_CA_BUNDLE_PATH
+            for variable in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+                bundle = os.environ.get(variable)
+                if bundle and not os.path.exists(bundle):
+                    raise OmsApiError('%s, in the environment, names no file or folder: %s; correct or unset it, or '
+                                      'give ca_path' % (variable, bundle))
+                if bundle:
+                    self._verify = bundle
+                    break
+            else:
+                self._verify = requests.utils.DEFAULT_CA_BUNDLE_PATH
         self._retry = _CappedRetry(
             total=retries, connect=retries, read=retries, status=retries, other=retries,
             status_forcelist=RETRY_STATUSES, allowed_methods=None, backoff_factor=0.5,
@@ -507,8 +517,9 @@ class OmsClient:
         self._retry.on_retry = self._count_retry
         self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self._pool = self._connection_pool()
-        self._base_headers = dict(self._headers, **{'Accept': 'application/json', 'Accept-Encoding': 'gzip, deflate',
-                                                    'User-Agent': USER_AGENT})
+        given = set(name.lower() for name in self._headers)  # a gateway may want its own User-Agent: it wins
+        self._base_headers = dict((name, value) for name, value in DEFAULT_HEADERS.items() if name.lower() not in given)
+        self._base_headers.update(self._headers, Accept='application/json')
 
     def _connection_pool(self):
         """The keep-alive connections to the OMS, at most PARALLEL_REQUESTS, through the proxy when there is one."""
@@ -525,6 +536,10 @@ class OmsClient:
         proxy = requests.utils.select_proxy(self.base_url, self._proxies)
         if not proxy:
             return urllib3.PoolManager(num_pools=1, maxsize=PARALLEL_REQUESTS, **tls)
+        proxy = requests.utils.prepend_scheme_if_needed(proxy, 'http')  # HTTPS_PROXY=proxy:3128, as requests reads it
+        if not re.match(r'^https?://', proxy, re.IGNORECASE):
+            raise OmsApiError('the proxy %s, from the environment, is not an HTTP proxy (SOCKS is not supported): set '
+                              'proxy to an http:// proxy, or add the OMS host to NO_PROXY' % _masked_url(proxy))
         username, password = requests.utils.get_auth_from_url(proxy)
         proxy_headers = None
         if username:
@@ -616,15 +631,19 @@ class OmsClient:
             headers['Authorization'] = 'Bearer %s' % token
         body = None
         if json_body is not None:
-            body = json.dumps(json_body, allow_nan=False).encode('utf-8')
+            try:
+                body = json.dumps(json_body, allow_nan=False).encode('utf-8')
+            except ValueError as exc:  # NaN or infinity: not JSON
+                raise OmsApiError('%s %s%s: not sent, its body is not JSON (%s)' % (method, API_PREFIX, path, exc),
+                                  method=method, path=path, outcome=NOT_SENT)
             headers['Content-Type'] = 'application/json'
         url = self.base_url + path
-        query = urlencode([(key, value) for key, value in (params or {}).items() if value is not None])
+        query = urlencode([(key, value) for key, value in (params or {}).items() if value is not None], doseq=True)
         self._this_call.retries = []
         started = time.time()
         try:
-            response = _Answer(self._pool.request(method, url + ('?' + query if query else ''), body=body,
-                                                  headers=headers, retries=self._retry, timeout=self._timeout))
+            response = _Answer(self._pool.request(method, url + ('?' + query if query else ''), body=body, headers=headers,
+                                                  retries=self._retry, timeout=self._timeout, redirect=False))
         except Urllib3Error as exc:
             error = self._transport_error(method, url, path, exc)
             self._log_request(method, path, params, 'no answer' if error.outcome == UNANSWERED else 'not sent', started)
@@ -716,7 +735,7 @@ class OmsClient:
                 if response.status_code == 403 or fresh_refusals >= 2:
                     break
             token, fresh = self._login(token)
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             raise self._error(method, path, response)
         if token:
             self._accepted_tokens.add(token)
@@ -834,6 +853,10 @@ class OmsClient:
                 407: 'the proxy asks for credentials: give them in proxy, as http://user:password@host:port',
                 429: 'still rate limited after retries',
             }.get(status, 'still failing after retries' if status in RETRY_STATUSES else '')
+            if 300 <= status < 400:  # not followed: where a write or a token may go is oms_url's to say, not the answer's
+                location = self._scrub(response.headers.get('Location') or '')
+                hint = ('the OMS sends this call to %s: give %s as oms_url' % (location, location.split(API_PREFIX)[0])
+                        if location else 'the OMS sends this call elsewhere: check oms_url')
         message = '%s %s%s: HTTP %s' % (method, API_PREFIX, path, status)
         if prefix:
             message = '%s: %s' % (prefix, message)

@@ -48,12 +48,12 @@ options:
     description:
       - V(begin) checks that this user can read and write O(folder) (creating it) and takes the lock. With
         O(role_inputs), it first refuses what the rollback role must not act on (see O(role_inputs)).
-      - V(take) first does what V(begin) does (V(end) releases the lock it takes), then reads the state a rollback is
-        about from the OMS and saves it as V(save) does, all in one task. It reads the access scope of the selected shops (O(shop_ids), O(targets),
-        O(close_matching_remotes)), the order brokering of the selected stores (O(product_store_ids)) and, with
-        O(pause_jobs), whether their jobs are paused, side by side
-        with one login, through the connection of the task's host (its C(hotwax_oms_*) variables, as every OMS task of
-        the host takes it), which must be the OMS of O(oms_url). When the shops or the stores cannot be read the task
+      - V(take) first checks the host's connection (below) and does what V(begin) does (V(end) releases the lock it
+        takes), then reads the state a rollback is about from the OMS and saves it as V(save) does, all in one task.
+        It reads the access scope of the selected shops (O(shop_ids), O(targets), O(close_matching_remotes)), the
+        order brokering of the selected stores (O(product_store_ids)) and, with O(pause_jobs), whether their jobs are
+        paused, side by side with one login, through the connection of the task's host (its C(hotwax_oms_*)
+        variables, as every OMS task of the host takes it), which must be the OMS of O(oms_url). When the shops or the stores cannot be read the task
         fails and nothing is saved; jobs that cannot be read are left out (RV(jobs_selected) is false) and their
         error is in RV(reads). In check mode nothing is read (the steps' own check runs read the same state). It
         returns no RV(snapshot) (the job artifact carries it) but when it was taken (RV(taken_at)), and sets the host
