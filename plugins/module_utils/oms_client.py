@@ -42,6 +42,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module as a mis
     REQUESTS_IMPORT_ERROR = exc
     Retry = object
 
+REQUIRED_LIBRARIES = 'requests and urllib3 (2 or later)'  # what the import above needs, as a missing library is named
 API_PREFIX = '/rest/s1/'
 PAGE_SIZE = 500  # the server honours a given pageSize (HotWax's own apps ask for 200 to 1000): fewer requests
 SMALLEST_SERVER_PAGE = 20  # Moqui's own page: what a server that ignores pageSize answers (tests/emulator/README.md)
@@ -459,7 +460,7 @@ class OmsClient:
                  proxy=None, client_cert=None, client_key=None, headers=None, retry_action='warn',
                  log=None, progress=None):
         if not HAS_REQUESTS:
-            raise OmsApiError('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
+            raise OmsApiError('the Python libraries %s are required: %s' % (REQUIRED_LIBRARIES, REQUESTS_IMPORT_ERROR))
         if not re.match(r'^https?://[^/\s]+', oms_url or ''):
             raise OmsApiError("oms_url must be an http(s) URL such as https://acme-maarg.hotwax.io, got %r" % oms_url)
         if not token and not (username and password):

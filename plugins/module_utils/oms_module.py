@@ -19,7 +19,7 @@ import copy
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.hotwax.oms.plugins.module_utils.oms_client import (
-    ANSWERED, API_PREFIX, HAS_REQUESTS, NOT_SENT, REQUESTS_IMPORT_ERROR, OmsApiError, OmsClient)
+    ANSWERED, API_PREFIX, HAS_REQUESTS, NOT_SENT, REQUESTS_IMPORT_ERROR, REQUIRED_LIBRARIES, OmsApiError, OmsClient)
 
 CONNECTION_ARGUMENT_SPEC = dict(
     oms_url=dict(type='str', required=True, fallback=(env_fallback, ['HOTWAX_OMS_URL'])),
@@ -197,7 +197,7 @@ class OmsTask:
     def client(self):
         if self._client is None:
             if not HAS_REQUESTS:
-                self.fail(missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+                self.fail(missing_required_lib(REQUIRED_LIBRARIES), exception=str(REQUESTS_IMPORT_ERROR))
             params = self.params
             try:
                 self._client = OmsClient(
